@@ -1,0 +1,186 @@
+"""Tasks for the CIMW site: `uv run invoke --list` shows them."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import re
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+from invoke.exceptions import Exit
+
+ROOT = Path(__file__).resolve().parent
+DEV_SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+OUTPUT = ROOT / "output"
+CACHE = ROOT / "cache"
+FAQ_DIR = ROOT / "content" / "faq"
+HOST = "localhost"
+PORT = 8000
+# Watched by `serve`: a change to any of these rebuilds the site.
+WATCHED = ["content", "theme", "pelicanconf.py"]
+
+# Debian packages of the tools the test suite runs, by the command it runs.
+SYSTEM_TOOLS: dict[str, str] = {}
+
+
+class BuildError(Exception):
+    """A build that stopped; the message says why."""
+
+
+def pelican_build(settings_file: Path, overrides: dict | None = None) -> None:
+    """Build the site in this process, treating every warning as an error."""
+    from pelican import Pelican
+    from pelican.log import init as init_logging
+    from pelican.settings import read_settings
+
+    init_logging(level=logging.WARNING, fatal="warnings")
+    try:
+        settings = read_settings(str(settings_file), override=overrides or {})
+        Pelican(settings).run()
+    except RuntimeError as error:
+        if str(error) == "Warning or error encountered":
+            raise BuildError(
+                "the build logged the warning or error above (warnings count as errors)"
+            ) from error
+        raise BuildError(f"{type(error).__name__}: {error}") from error
+    except Exception as error:
+        raise BuildError(f"{type(error).__name__}: {error}") from error
+
+
+def build_or_exit(settings_file: Path, overrides: dict | None = None) -> None:
+    try:
+        pelican_build(settings_file, overrides)
+    except BuildError as error:
+        raise Exit(f"Build failed: {error}", code=1) from None
+
+
+@task
+def clean(c):
+    """Remove the generated site and the content cache."""
+    for folder in (OUTPUT, CACHE):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@task(help={"settings": "settings file to build with (default: pelicanconf.py)"})
+def build(c, settings: str = str(DEV_SETTINGS)):
+    """Build the development site into output/."""
+    build_or_exit(Path(settings).resolve())
+    print(f"Site built into {OUTPUT.relative_to(ROOT)}/")
+
+
+@task
+def serve(c, port: int = PORT):
+    """Build, then serve on http://localhost:8000 and rebuild and reload on every change."""
+    from livereload import Server
+
+    overrides = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+
+    def rebuild():
+        try:
+            pelican_build(DEV_SETTINGS, overrides)
+        except BuildError as error:
+            # Keep serving the last good site; the author fixes the file and saves.
+            print(f"\nBuild failed: {error}\nThe server keeps running.\n", file=sys.stderr)
+
+    rebuild()
+    server = Server()
+    for path in WATCHED:
+        server.watch(str(ROOT / path), rebuild)
+    print(f"Serving on http://{HOST}:{port}/ (Ctrl+C stops)")
+    server.serve(host=HOST, port=port, root=str(OUTPUT), open_url_delay=None)
+
+
+def missing_tools(tools: dict[str, str]) -> dict[str, str]:
+    """Return the tools (command: Debian package) that are not on the PATH."""
+    return {command: package for command, package in tools.items() if not shutil.which(command)}
+
+
+def apt_install_command(packages) -> str:
+    return "apt-get install -y --no-install-recommends " + " ".join(
+        shlex.quote(p) for p in sorted(set(packages))
+    )
+
+
+@task
+def tools(c):
+    """Install the system tools the tests need, or say how."""
+    missing = missing_tools(SYSTEM_TOOLS)
+    if not missing:
+        return
+    command = apt_install_command(missing.values())
+    if os.geteuid() != 0:
+        raise Exit(f"Missing tools: {', '.join(missing)}. Install them with:\n  sudo {command}")
+    print(f"Installing {', '.join(sorted(set(missing.values())))}")
+    c.run("apt-get update -qq", env={"DEBIAN_FRONTEND": "noninteractive"})
+    c.run(command, env={"DEBIAN_FRONTEND": "noninteractive"})
+    still_missing = missing_tools(SYSTEM_TOOLS)
+    if still_missing:
+        raise Exit(f"Still missing after installing: {', '.join(still_missing)}")
+
+
+@task(pre=[tools], help={"args": "extra pytest arguments, e.g. '-k pricing -x'"})
+def test(c, args: str = ""):
+    """Run the whole test suite."""
+    c.run(f"{shlex.quote(sys.executable)} -m pytest {args}", pty=sys.stdout.isatty())
+
+
+def faq_positions(faq_dir: Path) -> list[int]:
+    """Return the positions already taken by the questions in `faq_dir`."""
+    import yaml
+    from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
+
+    positions = []
+    for path in sorted(faq_dir.glob("*.md")):
+        match = HEADER_RE.fullmatch(path.read_text(encoding="utf-8"))
+        metadata = yaml.safe_load(match.group("metadata")) if match else None
+        if isinstance(metadata, dict) and isinstance(metadata.get("position"), int):
+            positions.append(metadata["position"])
+    return positions
+
+
+def question_anchor(question: str) -> str:
+    """Return the anchor for a question: 'Combien ça coûte ?' -> 'combien-ca-coute'."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    slug = slugify(re.sub(r"['’]", " ", question), DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+    return re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
+
+
+def faq_file_text(question: str, position: int, anchor: str, reviewed: datetime.date) -> str:
+    import yaml
+
+    front_matter = yaml.safe_dump(
+        {"title": question, "position": position, "anchor": anchor, "summary": "",
+         "reviewed": reviewed},
+        allow_unicode=True, sort_keys=False, width=1000,
+    )
+    front_matter = front_matter.replace(
+        "summary: ''", "summary: ''  # required: the answer in one or two sentences"
+    )
+    return f"---\n{front_matter}---\n\nLa réponse, en Markdown.\n"
+
+
+@task(help={"question": "the question, as it will appear on the page",
+            "directory": "folder of the questions (default: content/faq)"})
+def new_faq(c, question: str, directory: str = str(FAQ_DIR)):
+    """Add a question: write content/faq/NN-anchor.md with its front matter filled in."""
+    question = " ".join(question.split())
+    anchor = question_anchor(question)
+    if not question or not anchor:
+        raise Exit("Give the question, e.g.: uv run invoke new-faq \"Combien ça coûte ?\"")
+    faq_dir = Path(directory)
+    position = max(faq_positions(faq_dir), default=0) + 1
+    path = faq_dir / f"{position:02d}-{anchor}.md"
+    if path.exists():
+        raise Exit(f"{path} exists already")
+    faq_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(faq_file_text(question, position, anchor, datetime.date.today()),
+                    encoding="utf-8")
+    print(f"Wrote {path}: fill in its summary and its answer.")
