@@ -94,29 +94,25 @@ def field_problems(
 ) -> list[str]:
     """Return one `file:line: field: problem` message per field that breaks `schema`."""
     schema = tuple(schema)
-    problems = []
+    problems = []  # (line, message), sorted by line at the end
     for field in schema:
         if field.name not in metadata:
             if field.required:
-                problems.append(
-                    f"{source_path}:1: {field.name}: missing; expected {field.expected}"
-                )
+                problems.append((1, f"{field.name}: missing; expected {field.expected}"))
             continue
         value = metadata[field.name]
         if not field.is_valid(value):
-            line = field_line(source_path, field.name)
-            problems.append(
-                f"{source_path}:{line}: {field.name}: expected {field.expected}, "
-                f"got {value!r}"
-            )
+            problems.append((
+                field_line(source_path, field.name),
+                f"{field.name}: expected {field.expected}, got {value!r}",
+            ))
     known = {field.name for field in schema} | set(extra_allowed)
     for name in sorted(set(metadata) - known - IMPLICIT_FIELDS):
-        line = field_line(source_path, name)
-        problems.append(
-            f"{source_path}:{line}: {name}: unknown field; "
-            f"expected one of {', '.join(sorted(known))}"
-        )
-    return problems
+        problems.append((
+            field_line(source_path, name),
+            f"{name}: unknown field; expected one of {', '.join(sorted(known))}",
+        ))
+    return [f"{source_path}:{line}: {message}" for line, message in sorted(problems)]
 
 
 def raise_problems(problems: list[str], what: str) -> None:
@@ -133,10 +129,11 @@ class FrontMatterReader(YAMLMetadataReader):
     """Markdown reader that refuses a missing or malformed YAML header."""
 
     def read(self, source_path):
+        path = os.path.relpath(source_path)
         with pelican_open(source_path) as text:
             if not HEADER_RE.fullmatch(text):
                 self._fail(
-                    f"{source_path}:1: no YAML front matter; the file must start "
+                    f"{path}:1: no YAML front matter; the file must start "
                     "with a line '---', then the fields, then a line '---'"
                 )
             self._header_line = text[: text.index("---")].count("\n") + 1
@@ -149,10 +146,11 @@ class FrontMatterReader(YAMLMetadataReader):
             mark = getattr(error, "problem_mark", None)
             line = self._header_line + mark.line if mark else self._header_line
             problem = getattr(error, "problem", None) or str(error)
-            self._fail(f"{source_path}:{line}: front matter is not valid YAML: {problem}")
+            path = os.path.relpath(source_path)
+            self._fail(f"{path}:{line}: front matter is not valid YAML: {problem}")
         if not isinstance(metadata, dict):
             self._fail(
-                f"{source_path}:{self._header_line}: front matter must be "
+                f"{os.path.relpath(source_path)}:{self._header_line}: front matter must be "
                 f"'field: value' lines, got {type(metadata).__name__}"
             )
         return self._parse_yaml_metadata(metadata, source_path)

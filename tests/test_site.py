@@ -1,0 +1,189 @@
+"""The real site, built once: structure, FAQ assembly, prices, typography."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
+
+import pelicanconf
+from conftest import REPO
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def faq_front_matter() -> list[dict]:
+    """The questions' front matter, read straight from content/faq."""
+    entries = []
+    for path in sorted((REPO / "content" / "faq").glob("*.md")):
+        match = HEADER_RE.fullmatch(path.read_text(encoding="utf-8"))
+        entries.append(yaml.safe_load(match.group("metadata")))
+    return sorted(entries, key=lambda entry: entry["position"])
+
+
+def visible_text(soup) -> str:
+    return soup.select_one("body").get_text(" ")
+
+
+def test_home_shows_the_five_questions_in_order(site):
+    soup = site.soup()
+    questions = soup.select("main section.faq-entry > h2[id]")
+    expected = faq_front_matter()
+    assert len(questions) == len(expected) == 5
+    assert [h2["id"] for h2 in questions] == [e["anchor"] for e in expected]
+    assert questions[0].get_text().startswith("Pourquoi et quand recourir")
+    assert questions[-1].get_text() == f"Combien ça coûte{NNBSP}?"
+
+
+def test_table_of_contents_links_every_question(site):
+    soup = site.soup()
+    toc_targets = [a["href"] for a in soup.select("nav.toc a")]
+    ids = [h2["id"] for h2 in soup.select("main section.faq-entry > h2[id]")]
+    assert toc_targets == [f"#{i}" for i in ids]
+    toc_texts = [a.get_text() for a in soup.select("nav.toc a")]
+    assert toc_texts == [h2.get_text() for h2 in soup.select("section.faq-entry > h2")]
+
+
+def test_every_fragment_link_resolves_to_an_id_on_the_page(site):
+    for page in site.pages():
+        soup = site.soup(page.name)
+        ids = {tag["id"] for tag in soup.select("[id]")}
+        for link in soup.select('a[href^="#"]'):
+            assert link["href"][1:] in ids, f"{page.name}: {link['href']} has no target"
+
+
+def test_back_to_top_follows_each_answer_and_targets_the_top(site):
+    soup = site.soup()
+    sections = soup.select("section.faq-entry")
+    for section in sections:
+        last = section.find_all(recursive=False)[-1]
+        link = last.select_one("a")
+        assert link.get_text() == "Revenir en haut de page"
+        target = soup.find(id=link["href"][1:])
+        # The target is the page header: the first element of the body after the skip link.
+        assert target is not None and target.name == "header"
+        assert target.find_previous("main") is None
+
+
+def test_ids_are_unique_and_headings_do_not_skip_levels(site):
+    for page in site.pages():
+        soup = site.soup(page.name)
+        ids = [tag["id"] for tag in soup.select("[id]")]
+        assert len(ids) == len(set(ids)), page.name
+        assert len(soup.select("h1")) == 1, page.name
+        levels = [int(h.name[1]) for h in soup.select("h1, h2, h3, h4, h5, h6")]
+        assert levels[0] == 1
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), page.name
+
+
+def test_pages_are_french_accessible_and_self_contained(site):
+    for page in site.pages():
+        soup = site.soup(page.name)
+        assert soup.html["lang"] == "fr"
+        assert soup.title.get_text().strip()
+        description = soup.select_one('meta[name="description"]')
+        assert description and description["content"].strip(), page.name
+        first_link = soup.select_one("body a")
+        assert first_link["href"] == "#contenu" and "skip-link" in first_link["class"]
+        assert soup.select_one("main#contenu")
+        for landmark in ("header", "nav", "main", "footer"):
+            assert soup.select_one(landmark), f"{page.name}: no <{landmark}>"
+        assert not soup.select("script"), page.name
+        assert not soup.select("[style]"), page.name
+        for tag in soup.select("[src], link[href]"):
+            url = tag.get("src") or tag.get("href")
+            assert not urlparse(url).netloc, f"{page.name}: {url} comes from another host"
+
+
+def test_navigation_marks_the_current_page(site):
+    home = site.soup().select('nav.site-nav a[aria-current="page"]')
+    contact = site.soup("contact.html").select('nav.site-nav a[aria-current="page"]')
+    assert [a.get_text() for a in home] == ["Accueil"]
+    assert [a.get_text() for a in contact] == ["Contact"]
+
+
+def test_no_blog_furniture(site):
+    names = {p.relative_to(site.output).as_posix() for p in site.output.rglob("*") if p.is_file()}
+    assert names == {"index.html", "contact.html", "404.html", "theme/css/main.css"}
+    text = visible_text(site.soup())
+    for word in ("Powered by", "Pelican", "Catégorie", "Tags", "optimisé pour"):
+        assert word not in text
+
+
+def test_contact_page_shows_the_settings(site):
+    soup = site.soup("contact.html")
+    assert soup.select_one(f'main a[href="mailto:{pelicanconf.CONTACT_EMAIL}"]')
+    phone = pelicanconf.CONTACT_PHONE.replace(" ", "")
+    assert soup.select_one(f'main a[href="tel:{phone}"]')
+
+
+def test_404_page_links_back_with_root_relative_urls(site):
+    soup = site.soup("404.html")
+    assert soup.h1.get_text() == "Page introuvable"
+    assert soup.select_one('link[rel="stylesheet"]')["href"].startswith("/")
+    assert soup.select_one('main a[href="/"]')
+
+
+def test_seed_errors_are_gone(site):
+    html = site.html()
+    for error in ("&ecute;", "systès;mes", "auhtenticité", "activtés", "standardes",
+                  "R.G.P.D.", "C.N.I.L.", "R.G.S.", "cyber-sécurit", "oeuvre",
+                  "Site optimisé pour", "ne laisser pas", "comment je peux"):
+        assert error not in html, error
+
+
+def test_french_typography_in_the_output(site):
+    soup = site.soup()
+    text = visible_text(soup)
+    assert "'" not in text, "straight apostrophe left in the text"
+    assert '"' not in text
+    assert re.search(r"[^\u202f\s][;!?]", text) is None, "no narrow no-break space before ; ! ?"
+    assert re.search(r"[^\u00a0]:", text.replace("https:", "")) is None
+    assert f"d’assistance technique{NNBSP}?" in text
+    assert f"trouver{NBSP}:" in text
+
+
+def test_every_plugin_is_listed_and_ran(site):
+    modules = {p.stem for p in (REPO / "plugins").glob("*.py")}
+    assert modules <= set(pelicanconf.PLUGINS)
+    soup = site.soup()
+    assert soup.select("nav.toc li"), "faq plugin: no table of contents"
+    assert soup.select("table.price-table"), "pricing plugin: no price table"
+    question = soup.select_one("section.faq-entry h2").get_text()
+    assert question.endswith(NNBSP + "?"), "typography plugin: no narrow space before ?"
+    assert "{{" not in site.html(), "a placeholder was left in the output"
+
+
+def test_price_table_and_sentence_at_300(site):
+    soup = site.soup()
+    section = soup.select_one("section#combien-ca-coute, section[aria-labelledby=combien-ca-coute]")
+    assert f"actuellement de 300{NBSP}€ hors taxes" in section.get_text()
+    rows = {th.get_text(): th.find_next_sibling("td").get_text()
+            for th in section.select("table.price-table tbody th")}
+    amounts = list(rows.values())
+    assert amounts == [f"300{NBSP}€", f"43{NBSP}€"] + [
+        f"{thousands}{NNBSP}{rest}{NBSP}€"
+        for thousands, rest in (("1", "300"), ("2", "600"), ("3", "900"), ("5", "200"), ("6", "500"))
+    ]
+
+
+def test_a_new_day_rate_changes_every_amount(site_450):
+    soup = site_450.soup()
+    text = visible_text(soup)
+    assert f"actuellement de 450{NBSP}€" in text
+    cells = [td.get_text() for td in soup.select("table.price-table td")]
+    assert cells[:3] == [f"450{NBSP}€", f"64{NBSP}€", f"1{NNBSP}950{NBSP}€"]
+    for page in site_450.pages():
+        assert not re.search(r"300\s*€", site_450.html(page.name).replace(NBSP, " ")), page.name
+
+
+def test_the_day_rate_is_written_only_in_the_settings():
+    amount = re.compile(r"\d[\d\s\u202f\u00a0]*(€|euros?\b|&euro;)")
+    for folder in ("content", "theme"):
+        for path in (REPO / folder).rglob("*"):
+            if path.is_file():
+                assert not amount.search(path.read_text(encoding="utf-8")), path
+    assert "DAY_RATE = 300" in (REPO / "pelicanconf.py").read_text(encoding="utf-8")
