@@ -1,0 +1,135 @@
+"""The author's tasks: new-faq, the tool check, and serve's live rebuild."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+import tasks
+from conftest import REPO, TinySite, good_faq
+
+
+def invoke(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(REPO), *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_question_anchor():
+    assert tasks.question_anchor("Combien ça coûte ?") == "combien-ca-coute"
+    assert tasks.question_anchor("Qu'est-ce qu'une maîtrise d'œuvre ?") == (
+        "qu-est-ce-qu-une-maitrise-d-oeuvre")
+    assert tasks.question_anchor("Le cas_limite ?") == "le-cas-limite"
+
+
+def test_new_faq_writes_the_next_question(tmp_path):
+    faq_dir = tmp_path / "faq"
+    shutil.copytree(REPO / "content" / "faq", faq_dir)
+    result = invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
+                    cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = faq_dir / "06-qu-est-ce-qu-une-maitrise-d-oeuvre.md"
+    front_matter = yaml.safe_load(written.read_text(encoding="utf-8").split("---")[1])
+    assert front_matter == {
+        "title": "Qu'est-ce qu'une maîtrise d'œuvre ?", "position": 6,
+        "anchor": "qu-est-ce-qu-une-maitrise-d-oeuvre", "summary": "",
+        "reviewed": datetime.date.today(),
+    }
+    again = invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
+                   cwd=tmp_path)
+    assert again.returncode == 0  # a different position: 07-…
+    assert (faq_dir / "07-qu-est-ce-qu-une-maitrise-d-oeuvre.md").exists()
+
+
+def test_a_new_question_needs_its_summary_then_appears(tmp_path):
+    site = TinySite(tmp_path)
+    site.write("content/faq/01-une-question.md", good_faq())
+    faq_dir = tmp_path / "content" / "faq"
+    assert invoke("new-faq", "Une autre question ?", "--directory", str(faq_dir),
+                  cwd=tmp_path).returncode == 0
+    written = faq_dir / "02-une-autre-question.md"
+
+    refused = site.build()
+    assert refused.returncode != 0
+    assert "02-une-autre-question.md:" in refused.stderr + refused.stdout
+    assert "summary: expected" in refused.stderr + refused.stdout
+
+    written.write_text(written.read_text().replace("summary: ''", "summary: En bref."))
+    built = site.build()
+    assert built.returncode == 0, built.stderr
+    html = (tmp_path / "output" / "index.html").read_text()
+    assert html.index('id="une-question"') < html.index('id="une-autre-question"')
+
+
+def test_missing_tools_and_install_command(monkeypatch):
+    tools = {"sh": "dash", "no-such-command-here": "some-package"}
+    assert tasks.missing_tools(tools) == {"no-such-command-here": "some-package"}
+    assert tasks.apt_install_command(["b", "a", "b"]) == (
+        "apt-get install -y --no-install-recommends a b")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+@pytest.fixture
+def served_copy(tmp_path):
+    """A copy of the project served by `invoke serve`, stopped by its process id."""
+    for name in ("content", "theme", "plugins"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    for name in ("pelicanconf.py", "tasks.py"):
+        shutil.copy(REPO / name, tmp_path / name)
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
+        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        yield tmp_path, f"http://localhost:{port}/", tmp_path / "serve.log"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+        log.close()
+
+
+def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
+    root, url, log = served_copy
+    assert wait_for(lambda: "Combien ça coûte" in fetch(url)), log.read_text()
+
+    answer = root / "content" / "faq" / "05-combien-ca-coute.md"
+    answer.write_text(answer.read_text().replace("position: 5", "position: cinq"))
+    assert wait_for(lambda: "position: expected a whole number" in log.read_text()), log.read_text()
+    assert "Combien ça coûte" in fetch(url), "the last good site is still served"
+
+    answer.write_text(answer.read_text().replace("position: cinq", "position: 5")
+                      .replace("Les factures sont", "Nos factures sont"))
+    assert wait_for(lambda: "Nos factures sont" in fetch(url)), log.read_text()
