@@ -15,6 +15,7 @@ from invoke import task
 from invoke.exceptions import Exit
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
@@ -25,8 +26,16 @@ PORT = 8000
 # Watched by `serve`: a change to any of these rebuilds the site.
 WATCHED = ["content", "theme", "pelicanconf.py"]
 
-# Debian packages of the tools the test suite runs, by the command it runs.
-SYSTEM_TOOLS: dict[str, str] = {}
+CONTENT = ROOT / "content"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The Debian package of each tool the checks and tests run: a command on the
+# PATH, or a file the package installs.
+SYSTEM_TOOLS: dict[str, str] = {
+    "hunspell": "hunspell",
+    "/usr/share/hunspell/fr_FR.dic": "hunspell-fr",
+    "java": "default-jre-headless",
+    "npm": "npm",
+}
 
 
 class BuildError(Exception):
@@ -87,6 +96,11 @@ def serve(c, port: int = PORT):
         except BuildError as error:
             # Keep serving the last good site; the author fixes the file and saves.
             print(f"\nBuild failed: {error}\nThe server keeps running.\n", file=sys.stderr)
+            return
+        from sitecheck import FAST_RULES
+
+        print("Checking (fast rules):")
+        run_checks(OUTPUT, FAST_RULES)
 
     rebuild()
     server = Server()
@@ -97,8 +111,11 @@ def serve(c, port: int = PORT):
 
 
 def missing_tools(tools: dict[str, str]) -> dict[str, str]:
-    """Return the tools (command: Debian package) that are not on the PATH."""
-    return {command: package for command, package in tools.items() if not shutil.which(command)}
+    """Return the tools (command or file: Debian package) that are not installed."""
+    def installed(tool: str) -> bool:
+        return Path(tool).is_file() if tool.startswith("/") else shutil.which(tool) is not None
+
+    return {tool: package for tool, package in tools.items() if not installed(tool)}
 
 
 def apt_install_command(packages) -> str:
@@ -124,7 +141,58 @@ def tools(c):
         raise Exit(f"Still missing after installing: {', '.join(still_missing)}")
 
 
-@task(pre=[tools], help={"args": "extra pytest arguments, e.g. '-k pricing -x'"})
+@task(pre=[tools])
+def node_tools(c):
+    """Install the Node tools pinned in package-lock.json (the HTML validator)."""
+    if not VNU_JAR.is_file():
+        with c.cd(str(ROOT)):
+            c.run("npm ci --no-audit --no-fund")
+
+
+def run_checks(path: Path, rules, external: bool = False, site_url: str = "") -> list:
+    """Run the quality gate on a built folder; print the report; return the findings."""
+    from sitecheck import check_site, external_links, format_report
+    from sitecheck.runner import fetch_external
+
+    findings = check_site(path, rules=rules, content_dir=CONTENT, jar=VNU_JAR,
+                          site_url=site_url)
+    links = external_links(path, site_url)
+    if external:
+        findings += fetch_external(links)
+    if links:
+        print(f"External links ({'fetched' if external else 'not fetched; --external fetches them'}):")
+        for url, pages in sorted(links.items()):
+            print(f"  {url}  ({', '.join(pages)})")
+    print(format_report(findings))
+    return findings
+
+
+@task(pre=[node_tools], help={
+    "path": "built folder to check (default: build the development site into output/ first)",
+    "rules": "comma-separated rules (default: all): entities,spelling,typography,links,"
+             "document,validity",
+    "external": "also fetch the external links (needs the network)",
+})
+def check(c, path: str = "", rules: str = "", external: bool = False):
+    """Check the built site: entities, spelling, typography, links, document, validity."""
+    from sitecheck import RULES
+
+    if not path:
+        build_or_exit(DEV_SETTINGS)
+        path = str(OUTPUT)
+    folder = Path(path)
+    if not (folder / "index.html").is_file():
+        raise Exit(f"No built site in {folder}: build it first (uv run invoke build)")
+    selected = tuple(r.strip() for r in rules.split(",") if r.strip()) or RULES
+    try:
+        findings = run_checks(folder, selected, external)
+    except ValueError as error:
+        raise Exit(str(error)) from None
+    if findings:
+        raise Exit(code=1)
+
+
+@task(pre=[node_tools], help={"args": "extra pytest arguments, e.g. '-k pricing -x'"})
 def test(c, args: str = ""):
     """Run the whole test suite."""
     c.run(f"{shlex.quote(sys.executable)} -m pytest {args}", pty=sys.stdout.isatty())

@@ -70,9 +70,11 @@ def test_a_new_question_needs_its_summary_then_appears(tmp_path):
     assert html.index('id="une-question"') < html.index('id="une-autre-question"')
 
 
-def test_missing_tools_and_install_command(monkeypatch):
-    tools = {"sh": "dash", "no-such-command-here": "some-package"}
-    assert tasks.missing_tools(tools) == {"no-such-command-here": "some-package"}
+def test_missing_tools_and_install_command():
+    tools = {"sh": "dash", "no-such-command-here": "some-package", "/etc/hostname": "netbase",
+             "/no/such/file.dic": "hunspell-xx"}
+    assert tasks.missing_tools(tools) == {"no-such-command-here": "some-package",
+                                          "/no/such/file.dic": "hunspell-xx"}
     assert tasks.apt_install_command(["b", "a", "b"]) == (
         "apt-get install -y --no-install-recommends a b")
 
@@ -131,5 +133,8 @@ def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
     assert "Combien ça coûte" in fetch(url), "the last good site is still served"
 
     answer.write_text(answer.read_text().replace("position: cinq", "position: 5")
-                      .replace("Les factures sont", "Nos factures sont"))
-    assert wait_for(lambda: "Nos factures sont" in fetch(url)), log.read_text()
+                      .replace("Les factures sont", "Nos [factures](/factures.html) sont"))
+    assert wait_for(lambda: "Nos <a" in fetch(url)), log.read_text()
+    # The fast checks run after the rebuild and name the source of the broken link.
+    assert wait_for(lambda: "content/faq/05-combien-ca-coute.md:25: links: /factures.html: no file" in log.read_text()), \
+        log.read_text()

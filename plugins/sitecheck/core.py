@@ -1,0 +1,160 @@
+"""Findings, built pages, and the report."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from bs4 import BeautifulSoup, NavigableString
+from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+# Text in these elements is code or machinery, not prose.
+NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "script", "style", "template"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where, which rule, what.
+
+    `needle` is the offending text as an author would have typed it, used to
+    point at the Markdown source the text came from.
+    """
+
+    path: str
+    line: int
+    rule: str
+    message: str
+    needle: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.rule}: {self.message}"
+
+
+class Page:
+    """A built HTML page: its name in the output folder, raw text and parse tree."""
+
+    def __init__(self, name: str, html: str):
+        self.name = name
+        self.html = html
+
+    @cached_property
+    def soup(self) -> BeautifulSoup:
+        return BeautifulSoup(self.html, "html.parser")
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        starts += [i + 1 for i, char in enumerate(self.html) if char == "\n"]
+        return starts
+
+    def line_of(self, offset: int) -> int:
+        """Return the 1-based line of a character offset in the raw HTML."""
+        low, high = 0, len(self._line_starts)
+        while low + 1 < high:
+            middle = (low + high) // 2
+            if self._line_starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle
+        return low + 1
+
+    def text_nodes(self):
+        """Yield (text, line) for each piece of visible prose, in document order."""
+        body = self.soup.body or self.soup
+        for node in body.descendants:
+            if not isinstance(node, NavigableString) or isinstance(
+                node, Comment | Declaration | Doctype | ProcessingInstruction
+            ):
+                continue
+            if any(parent.name in NOT_PROSE for parent in node.parents):
+                continue
+            if node.strip():
+                yield str(node), node.parent.sourceline or 1
+
+    def head_texts(self):
+        """Yield (text, line) for the title and the meta description."""
+        if self.soup.title and self.soup.title.string:
+            yield self.soup.title.string, self.soup.title.sourceline or 1
+        description = self.soup.select_one('meta[name="description"]')
+        if description and description.get("content"):
+            yield description["content"], description.sourceline or 1
+
+    def ids(self) -> set[str]:
+        return {tag["id"] for tag in self.soup.select("[id]")} | {
+            tag["name"] for tag in self.soup.select("a[name]")
+        }
+
+
+class Site:
+    """The HTML pages of an output folder, read once."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.pages = {
+            path.relative_to(self.root).as_posix(): Page(
+                path.relative_to(self.root).as_posix(), path.read_text(encoding="utf-8")
+            )
+            for path in sorted(self.root.rglob("*.html"))
+        }
+
+    def exists(self, name: str) -> bool:
+        return (self.root / name).is_file()
+
+
+def locate_in_sources(findings, content_dir: Path | None, root: Path | None = None):
+    """Point findings whose text comes from content at the Markdown line it was typed on."""
+    if content_dir is None or not Path(content_dir).is_dir():
+        return list(findings)
+    sources = {
+        path: path.read_text(encoding="utf-8").splitlines()
+        for path in sorted(Path(content_dir).rglob("*.md"))
+    }
+    root = root or Path.cwd()
+    # The same text built into several pages is one mistake in one source line.
+    located: dict[tuple, list[str]] = {}
+    for finding in findings:
+        moved = _locate(finding, sources, root)
+        key = (moved.path, moved.line, moved.rule, finding.message, moved.needle)
+        located.setdefault(key, [])
+        place = f"{finding.path}:{finding.line}"
+        if moved is not finding and place not in located[key]:
+            located[key].append(place)
+    return [
+        Finding(path, line, rule, f"{message} (in {', '.join(pages)})" if pages else message,
+                needle)
+        for (path, line, rule, message, needle), pages in located.items()
+    ]
+
+
+def _locate(finding: Finding, sources, root: Path) -> Finding:
+    if not finding.needle or len(finding.needle) < 3:
+        return finding
+    for path, lines in sources.items():
+        for number, line in enumerate(lines, start=1):
+            if finding.needle in line:
+                try:
+                    shown = path.resolve().relative_to(root.resolve()).as_posix()
+                except ValueError:
+                    shown = path.as_posix()
+                return dataclasses.replace(finding, path=shown, line=number)
+    return finding
+
+
+def format_report(findings) -> str:
+    """Return the findings grouped by rule, one per line, then a count."""
+    findings = list(findings)
+    lines = []
+    counts = Counter(f.rule for f in findings)
+    for rule in sorted(counts):
+        lines.append(f"== {rule} ({counts[rule]})")
+        lines += [str(f) for f in sorted(findings, key=lambda f: (f.path, f.line, f.message))
+                  if f.rule == rule]
+    if findings:
+        by_rule = ", ".join(f"{rule} {count}" for rule, count in sorted(counts.items()))
+        lines.append(f"{len(findings)} finding{'s' if len(findings) > 1 else ''} ({by_rule})")
+    else:
+        lines.append("0 findings")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""Run the rules over a built site."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .core import Finding, Site, locate_in_sources
+from .rules import check_document, check_entities, check_links, check_typography, external_urls
+from .spelling import check_spelling
+from .validity import check_validity
+
+PROJECT = Path(__file__).resolve().parents[2]
+WORD_LIST = PROJECT / "content" / "words.txt"
+VNU_JAR = PROJECT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+RULES = ("entities", "spelling", "typography", "links", "document", "validity")
+# Fast enough to run after every rebuild of `invoke serve`.
+FAST_RULES = ("entities", "typography", "links", "document")
+
+
+def check_site(root: Path, rules=RULES, content_dir: Path | None = None,
+               word_list: Path | None = WORD_LIST, jar: Path = VNU_JAR,
+               site_url: str = "") -> list[Finding]:
+    """Return every finding of `rules` on the site built in `root`."""
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        raise ValueError(f"unknown rule {', '.join(sorted(unknown))}; rules: {', '.join(RULES)}")
+    site = Site(root)
+    netloc = urlsplit(site_url).netloc
+    findings: list[Finding] = []
+    for page in site.pages.values():
+        if "entities" in rules:
+            findings += check_entities(page)
+        if "typography" in rules:
+            findings += check_typography(page)
+        if "document" in rules:
+            findings += check_document(page)
+        if "links" in rules:
+            findings += check_links(page, site, netloc)
+    if "spelling" in rules:
+        word_list = word_list if word_list and Path(word_list).is_file() else None
+        findings += check_spelling(list(site.pages.values()), word_list)
+    if "validity" in rules:
+        findings += check_validity(site.root, jar)
+    return locate_in_sources(findings, content_dir)
+
+
+def external_links(root: Path, site_url: str = "") -> dict[str, list[str]]:
+    """Return each external URL of the site with the pages that link to it."""
+    netloc = urlsplit(site_url).netloc
+    links: dict[str, list[str]] = {}
+    for page in Site(root).pages.values():
+        for url in external_urls(page, netloc):
+            links.setdefault(url, [])
+            if page.name not in links[url]:
+                links[url].append(page.name)
+    return links
+
+
+def fetch_external(links: dict[str, list[str]], timeout: float = 10.0) -> list[Finding]:
+    """Fetch each external URL; return a finding for each that does not answer 2xx/3xx."""
+    findings = []
+    for url, pages in sorted(links.items()):
+        request = urllib.request.Request(url, method="HEAD",
+                                         headers={"User-Agent": "cimw-site-check"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout):
+                continue
+        except urllib.error.HTTPError as error:
+            problem = f"HTTP {error.code}"
+        except (urllib.error.URLError, OSError) as error:
+            problem = str(getattr(error, "reason", error))
+        findings += [Finding(page, 1, "external", f"{url}: {problem}") for page in pages]
+    return findings

@@ -1,0 +1,370 @@
+"""The quality gate: each rule catches its broken case, and the real site passes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
+from sitecheck.rules import (
+    check_document, check_entities, check_links, check_typography, resolve, typography_findings,
+)
+from sitecheck.spelling import check_spelling, misspelled
+from sitecheck.validity import check_validity
+
+WORDS = REPO / "content" / "words.txt"
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def page(body: str, name: str = "index.html", head: str = "") -> Page:
+    """A complete, valid French page around `body`."""
+    return Page(name, (
+        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Titre</title>\n<meta name=\"description\" content=\"Une page.\">\n{head}"
+        f"</head>\n<body>\n<main>\n<h1>Titre</h1>\n{body}\n</main>\n</body>\n</html>\n"
+    ))
+
+
+def rules_and_lines(findings):
+    return [(f.rule, f.line) for f in findings]
+
+
+def write_site(root: Path, pages: dict[str, str]) -> Path:
+    for name, html in pages.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    return root
+
+
+# -- entities ----------------------------------------------------------------
+
+def test_entities_pass_on_known_references():
+    assert list(check_entities(page("<p>R&amp;D, caf&eacute;, 300&nbsp;€, &#8217; &#x2019;</p>"))) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("<p>cyber-sécurit&ecute; de vos</p>", "unknown character reference &ecute;"),
+        ("<p>vos systès;mes</p>", "word broken by ';': systès;mes"),
+        ("<p>Q&A et &copy 2026</p>", "bare &A"),
+        ('<p><a href="/?a=1&b=2">x</a></p>', "bare &b"),
+        ("<p>&#8217 x</p>", "has no closing ';'"),
+    ],
+)
+def test_entities_flag_broken_references(body, words):
+    findings = list(check_entities(page(body)))
+    assert findings and all(f.rule == "entities" for f in findings)
+    assert any(words in f.message for f in findings), findings
+    assert findings[0].line == 11  # the body's line in the page
+
+
+# -- typography --------------------------------------------------------------
+
+def test_typography_passes_french_text():
+    text = (f"<p>Il dit «{NBSP}bonjour{NBSP}»{NBSP}: c’est 300{NBSP}€ pour 20{NBSP}%"
+            f"{NNBSP}; vraiment{NNBSP}? Oui{NNBSP}!</p><p><code>a: b; 'c' \"d\"</code></p>"
+            f"<p>https://exemple.fr/a?b</p><p>Vraiment{NNBSP}?!</p>")
+    assert list(check_typography(page(text))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('Il dit "bonjour".', "straight quote"),
+        ("l'assistance", "straight apostrophe"),
+        ("Vraiment?", "no narrow no-break space before ?"),
+        ("Vraiment ?", "plain space before ?"),
+        ("Attention!", "before !"),
+        ("un; deux", "before ;"),
+        ("Note: ceci", "no no-break space before :"),
+        ("Note : ceci", "plain space before :"),
+        (f"«bonjour{NBSP}»", "after «"),
+        (f"«{NBSP}bonjour»", "before »"),
+        ("300€", "between the number and €"),
+        ("300 €", "between the number and €"),
+        ("20%", "between the number and %"),
+    ],
+)
+def test_typography_flags_each_rule(text, words):
+    findings = list(check_typography(page(f"<p>{text}</p>")))
+    assert any(words in f.message and f.rule == "typography" and f.line == 11
+               for f in findings), findings
+
+
+def test_typography_sees_a_mark_at_the_start_of_a_node():
+    assert list(typography_findings(f"{NNBSP}?", previous="Vraiment")) == []
+    assert [m for m, _ in typography_findings("?", previous="Vraiment")] == [
+        "no narrow no-break space before ?"]
+
+
+def test_typography_checks_the_title_and_description():
+    findings = list(check_typography(Page("p.html", (
+        '<html lang="fr"><head><title>Combien ?</title>'
+        '<meta name="description" content="C\'est ça"></head><body></body></html>'))))
+    assert {f.message.split(":")[0] for f in findings} == {
+        "plain space before ?", "straight apostrophe '; use ’"}
+
+
+# -- document ----------------------------------------------------------------
+
+def test_document_passes_a_good_page():
+    assert list(check_document(page("<h2 id='a'>A</h2><h3>B</h3><h2>C</h2><img src='x.png' alt=''>"))) == []
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "words"),
+    [
+        ('lang="fr"', 'lang="en"', 'lang="fr"'),
+        ("<title>Titre</title>", "<title> </title>", "empty or missing <title>"),
+        ('content="Une page."', 'content=""', "meta description"),
+        ("<h1>Titre</h1>", "<h1>Titre</h1><h1>Encore</h1>", "2 <h1> elements"),
+        ("<h1>Titre</h1>", "<h1>Titre</h1><h3>Trop bas</h3>", "<h3> after <h1>"),
+        ("<main>", '<main><p id="x">a</p><p id="x">b</p>', 'id "x" is used twice'),
+        ("<main>", '<main><img src="a.png">', "has no alt attribute"),
+        ("<main>", "<main><script>alert(1)</script>", "inline <script>"),
+        ("<main>", '<main><p style="color:red">a</p>', "style= attribute"),
+        ("<main>", '<main><a href="#" onclick="x()">a</a>', "onclick= event handler"),
+        ("<main>", '<main><img src="https://cdn.example/a.png" alt="">', "from another host"),
+        ('<meta charset="utf-8">',
+         '<link rel="stylesheet" href="https://fonts.example/css">', "from another host"),
+    ],
+)
+def test_document_flags_each_rule(good, bad, words):
+    broken = page("").html.replace(good, bad, 1)
+    assert broken != page("").html
+    findings = list(check_document(Page("index.html", broken)))
+    assert any(words in f.message and f.rule == "document" for f in findings), findings
+
+
+# -- links -------------------------------------------------------------------
+
+@pytest.fixture
+def linked_site(tmp_path):
+    return Site(write_site(tmp_path, {
+        "index.html": page('<h2 id="combien-ça-coûte">Prix</h2>').html,
+        "contact.html": page("<p>Contact</p>", "contact.html").html,
+        "docs/guide.html": page('<p id="haut">Guide</p>', "docs/guide.html").html,
+        "docs/index.html": page("<p>Docs</p>", "docs/index.html").html,
+        "theme/css/main.css": "body{}",
+    }))
+
+
+def test_resolve():
+    assert resolve("index.html", "/") == "index.html"
+    assert resolve("docs/guide.html", "../contact.html") == "contact.html"
+    assert resolve("docs/guide.html", "/docs/") == "docs/index.html"
+    assert resolve("index.html", "caf%C3%A9.html") == "café.html"
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["/", "contact.html", "/contact.html", "#combien-%C3%A7a-co%C3%BBte", "#combien-ça-coûte",
+     "/#combien-ça-coûte", "docs/guide.html#haut", "/docs/", "/theme/css/main.css",
+     "mailto:contact@cimw.fr", "tel:+33199000000", "https://example.org/page"],
+)
+def test_links_pass(linked_site, href):
+    assert list(check_links(page(f'<p><a href="{href}">x</a></p>'), linked_site)) == []
+
+
+@pytest.mark.parametrize(
+    ("href", "words"),
+    [
+        ("contacts.html", "no file contacts.html"),
+        ("/docs/missing/", "no file docs/missing/index.html"),
+        ("#nulle-part", 'no id "nulle-part" in index.html'),
+        ("contact.html#haut", 'no id "haut" in contact.html'),
+        ("mailto:contact.cimw.fr", "malformed e-mail"),
+        ("tel:01 99 00 00 00", "malformed phone"),
+        ("javascript:alert(1)", "unexpected link scheme"),
+        ("", "empty link"),
+    ],
+)
+def test_links_flag_broken_targets(linked_site, href, words):
+    findings = list(check_links(page(f'<p><a href="{href}">x</a></p>'), linked_site))
+    assert [f.rule for f in findings] == ["links"]
+    assert words in findings[0].message and findings[0].line == 11
+
+
+def test_links_to_the_site_own_absolute_url_are_internal(linked_site):
+    good = page('<p><a href="https://www.cimw.fr/contact.html">x</a></p>')
+    bad = page('<p><a href="https://www.cimw.fr/contacts.html">x</a></p>')
+    assert list(check_links(good, linked_site, "www.cimw.fr")) == []
+    assert len(list(check_links(bad, linked_site, "www.cimw.fr"))) == 1
+
+
+# -- spelling ----------------------------------------------------------------
+
+def test_spelling_knows_french_and_the_project_words():
+    assert misspelled(["L’assistance à maîtrise d’œuvre de CIMW, selon le RGPD."], WORDS) == set()
+
+
+def test_spelling_flags_misspellings_where_they_are():
+    findings = list(check_spelling([page("<p>De l’auhtenticité des feuilles d’activtés.</p>")], WORDS))
+    assert {(f.rule, f.line) for f in findings} == {("spelling", 11)}
+    words = " ".join(f.message for f in findings)
+    assert "auhtenticité" in words and "activtés" in words
+
+
+def test_spelling_without_the_word_list_flags_the_names():
+    assert "CIMW" in misspelled(["CIMW"], None)
+
+
+# -- validity ----------------------------------------------------------------
+
+def test_validity_passes_a_valid_page(tmp_path):
+    assert list(check_validity(write_site(tmp_path, {"index.html": page("<p>x</p>").html}),
+                               REPO / "node_modules/vnu-jar/build/dist/vnu.jar")) == []
+
+
+def test_validity_flags_invalid_markup(tmp_path):
+    broken = page("<span><div>x</div></span>").html
+    findings = list(check_validity(write_site(tmp_path, {"index.html": broken}),
+                                   REPO / "node_modules/vnu-jar/build/dist/vnu.jar"))
+    assert [(f.path, f.line, f.rule) for f in findings] == [("index.html", 11, "validity")]
+    assert "not allowed as child" in findings[0].message
+
+
+# -- reporting and sources ---------------------------------------------------
+
+def test_findings_point_at_the_markdown_source(tmp_path):
+    content = tmp_path / "content"
+    (content / "faq").mkdir(parents=True)
+    (content / "faq" / "q.md").write_text("---\ntitle: Q\n---\n\nUne ligne.\nLa cyber-sécurit&ecute; ici.\n")
+    findings = [Finding("index.html", 40, "entities", "unknown character reference &ecute;", "&ecute;"),
+                Finding("contact.html", 12, "entities", "unknown character reference &ecute;", "&ecute;"),
+                Finding("index.html", 3, "document", "empty or missing <title>")]
+    located = locate_in_sources(findings, content, tmp_path)
+    assert [str(f) for f in located] == [
+        "content/faq/q.md:6: entities: unknown character reference &ecute; "
+        "(in index.html:40, contact.html:12)",
+        "index.html:3: document: empty or missing <title>",
+    ]
+
+
+def test_report_groups_by_rule_and_counts():
+    report = format_report([
+        Finding("b.html", 2, "links", "b"), Finding("a.html", 9, "entities", "x"),
+        Finding("a.html", 1, "links", "a"),
+    ])
+    assert report.splitlines() == [
+        "== entities (1)", "a.html:9: entities: x",
+        "== links (2)", "a.html:1: links: a", "b.html:2: links: b",
+        "3 findings (entities 1, links 2)",
+    ]
+    assert format_report([]) == "0 findings"
+
+
+# -- the real site, and the old one ------------------------------------------
+
+def test_the_real_site_passes_every_rule(site):
+    findings = check_site(site.output, RULES, content_dir=REPO / "content")
+    assert findings == [], format_report(findings)
+
+
+def old_page() -> Page:
+    """The old hand-written page, as it was served: broken references included."""
+    text = (REPO / "tests" / "fixtures" / "old-site.txt").read_text(encoding="utf-8")
+    body = "\n".join(f"<p>{line.strip()}</p>" for line in text.splitlines() if line.strip())
+    return Page("old.html", page(body).html)
+
+
+def test_the_gate_catches_the_old_site_broken_references():
+    messages = [f.message for f in check_entities(old_page())]
+    assert "unknown character reference &ecute;" in messages
+    assert any("systès;mes" in m for m in messages)
+
+
+def test_the_gate_catches_the_old_site_misspellings():
+    words = {f.needle for f in check_spelling([old_page()], WORDS)}
+    assert {"l'auhtenticité", "d'activtés", "standardes"} <= words
+
+
+def test_the_gate_catches_the_old_site_typography():
+    messages = " ".join(f.message for f in check_typography(old_page()))
+    assert "straight apostrophe" in messages
+    assert "no no-break space before :" in messages
+    assert "plain space before ?" in messages
+
+
+# -- the task ----------------------------------------------------------------
+
+def invoke_check(path: Path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "check", "--path", str(path),
+         *args], capture_output=True, text=True, timeout=120)
+
+
+def test_invoke_check_exits_1_with_the_report(tmp_path):
+    write_site(tmp_path, {"index.html": page("<p>cyber-sécurit&ecute;, l'auhtenticité</p>").html})
+    result = invoke_check(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert "index.html:11: entities: unknown character reference &ecute;" in lines
+    assert any(line.startswith("index.html:11: spelling:") for line in lines)
+    assert any(line.startswith("index.html:11: typography: straight apostrophe") for line in lines)
+    assert lines[-1].startswith("4 findings (entities 1, spelling 2, typography 1)") or \
+        lines[-1].endswith(")"), lines[-1]
+
+
+def test_invoke_check_exits_0_on_a_clean_site(tmp_path):
+    write_site(tmp_path, {"index.html": page("<p>Une page correcte.</p>").html})
+    result = invoke_check(tmp_path, "--rules", "entities,spelling,typography,links,document")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "0 findings"
+
+
+def test_invoke_check_refuses_an_unknown_rule(tmp_path):
+    write_site(tmp_path, {"index.html": page("<p>x</p>").html})
+    result = invoke_check(tmp_path, "--rules", "orthographe")
+    assert result.returncode != 0
+    assert "unknown rule orthographe" in result.stdout + result.stderr
+
+
+def test_validity_checks_the_stylesheet(tmp_path):
+    write_site(tmp_path, {"index.html": page("<p>x</p>").html,
+                          "theme/css/main.css": "p {\n  color: red;\n  colr: blue;\n}\n"})
+    findings = list(check_validity(tmp_path, REPO / "node_modules/vnu-jar/build/dist/vnu.jar"))
+    assert [(f.path, f.line, f.rule) for f in findings] == [("theme/css/main.css", 3, "validity")]
+
+
+@pytest.fixture
+def local_http_server(tmp_path):
+    """A plain HTTP server on 127.0.0.1 standing in for another host."""
+    import socket
+    import time
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "ok.html").write_text("ok")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                                "127.0.0.1"], cwd=tmp_path / "www", stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_external_links_are_listed_and_fetched_on_request(tmp_path, local_http_server):
+    site_dir = write_site(tmp_path / "site", {"index.html": page(
+        f'<p><a href="{local_http_server}/ok.html">a</a> '
+        f'<a href="{local_http_server}/missing.html">b</a></p>').html})
+    listed = invoke_check(site_dir, "--rules", "links")
+    assert listed.returncode == 0, listed.stdout
+    assert f"{local_http_server}/missing.html  (index.html)" in listed.stdout
+    fetched = invoke_check(site_dir, "--rules", "links", "--external")
+    assert fetched.returncode == 1
+    assert f"index.html:1: external: {local_http_server}/missing.html: HTTP 404" in fetched.stdout
+    assert "ok.html:" not in fetched.stdout.split("External links")[0]
