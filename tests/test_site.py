@@ -187,3 +187,19 @@ def test_the_day_rate_is_written_only_in_the_settings():
             if path.is_file():
                 assert not amount.search(path.read_text(encoding="utf-8")), path
     assert "DAY_RATE = 300" in (REPO / "pelicanconf.py").read_text(encoding="utf-8")
+
+
+def test_production_settings_give_absolute_urls(tmp_path):
+    import publishconf
+    from conftest import build_real_site
+
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "stale.html").write_text("left from an earlier build")
+    production = build_real_site(tmp_path, **{
+        key: getattr(publishconf, key) for key in ("SITEURL", "RELATIVE_URLS",
+                                                   "DELETE_OUTPUT_DIRECTORY")})
+    soup = production.soup()
+    stylesheet = soup.select_one('link[rel="stylesheet"]')["href"]
+    assert stylesheet == f"{publishconf.SITEURL}/theme/css/main.css"
+    assert soup.select_one("a.brand")["href"] == f"{publishconf.SITEURL}/"
+    assert not (production.output / "stale.html").exists(), "the output was not cleaned"
