@@ -7,16 +7,39 @@ Every fact about the site is written here once; content and templates read it.
 AUTHOR = "CIMW"
 SITENAME = "CIMW"
 SITE_TAGLINE = "Assistance technique et assistance à maîtrise d’œuvre"
+# The public address of the site, for canonical URLs, the sitemap, sharing
+# cards and structured data. A placeholder until the domain is confirmed.
+SITE_PUBLIC_URL = "https://www.cimw.invalid"
+# Links inside the site: root-relative in development.
 SITEURL = ""
 DEFAULT_LANG = "fr"
 LOCALE = ("fr_FR.UTF-8", "C.UTF-8", "")
 TIMEZONE = "Europe/Paris"
 
-# Contact details. Placeholders until the real values are known: the
-# `.invalid` domain and the 01 99 00 range (reserved by ARCEP for fiction)
-# can never reach anyone.
-CONTACT_EMAIL = "contact@cimw.invalid"
-CONTACT_PHONE = "+33 1 99 00 00 00"
+# Who publishes the site, as the law requires it to be shown (LCEN art. 1-1,
+# formerly 6-III). A value in [square brackets] is a placeholder: the pages
+# show it marked as missing, and the production build refuses to run while
+# any required field below is a placeholder or empty.
+# PUBLISHER_KIND: "company" (a société) or "ei" (an entrepreneur individuel).
+PUBLISHER_KIND = "company"
+PUBLISHER_NAME = "CIMW"
+PUBLISHER_LEGAL_FORM = "[forme juridique, par exemple SARL]"
+PUBLISHER_SHARE_CAPITAL = "[montant du capital social]"
+PUBLISHER_RCS = "[RCS : ville et numéro]"
+PUBLISHER_SIREN = "[numéro SIREN]"
+PUBLISHER_VAT_NUMBER = "[numéro de TVA intracommunautaire]"
+PUBLISHER_ADDRESS = "[adresse du siège]"
+PUBLICATION_DIRECTOR = "[nom du directeur de la publication]"
+CONTACT_EMAIL = "[adresse électronique]"
+CONTACT_PHONE = "[numéro de téléphone]"
+
+# The host of the site (LCEN), and how long its server logs are kept (RGPD).
+HOST_NAME = "[nom de l’hébergeur]"
+HOST_ADDRESS = "[adresse de l’hébergeur]"
+HOST_PHONE = "[téléphone de l’hébergeur]"
+HOST_LOG_RETENTION = "[durée de conservation des journaux du serveur]"
+# How long the messages of people who contact CIMW are kept (RGPD).
+CONTACT_RETENTION = "trois ans après notre dernier échange"
 
 # Price of one person-day of technical assistance, in euros, excluding VAT.
 # The only place a price is written: the price plugin derives every amount.
@@ -30,21 +53,30 @@ THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
-    "pelican.plugins.yaml_metadata",
     "frontmatter",
     "pricing",
     "faq",
     "typography",
+    "legal",
+    "seo",
 ]
 
 # Questions live in content/faq and are read by the faq plugin, not as pages.
 FAQ_PATHS = ["faq"]
 ARTICLE_PATHS = []
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = []
+# Files copied as they are: the favicon in its classic place at the root.
+STATIC_PATHS = ["extra"]
+EXTRA_PATH_METADATA = {
+    "extra/favicon.ico": {"path": "favicon.ico"},
+}
 
 # A business site, not a blog: no articles, feeds, taxonomies or archives.
-DIRECT_TEMPLATES = []
+# The two direct templates are the search engines' files.
+DIRECT_TEMPLATES = ["sitemap", "robots"]
+SITEMAP_SAVE_AS = "sitemap.xml"
+ROBOTS_SAVE_AS = "robots.txt"
+TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt"]
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None

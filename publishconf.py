@@ -6,7 +6,8 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 
-# The public address. A placeholder until the domain is confirmed.
-SITEURL = "https://www.cimw.invalid"
+SITEURL = SITE_PUBLIC_URL  # noqa: F405
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# Refuse to publish while a legal or contact field is a placeholder or empty.
+LEGAL_REQUIRE_REAL_VALUES = True

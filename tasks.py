@@ -8,6 +8,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +24,18 @@ CACHE = ROOT / "cache"
 FAQ_DIR = ROOT / "content" / "faq"
 HOST = "localhost"
 PORT = 8000
+IMAGES = ROOT / "theme" / "static" / "images"
+FAVICON_ICO = ROOT / "content" / "extra" / "favicon.ico"
+# PNG twins of the SVG images: (source, PNG, width, height).
+PNG_RENDERS = [
+    ("cimw-card.svg", "cimw-card.png", 1200, 630),
+    ("favicon.svg", "apple-touch-icon.png", 180, 180),
+]
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars",
+]
 # Watched by `serve`: a change to any of these rebuilds the site.
 WATCHED = ["content", "theme", "pelicanconf.py"]
 
@@ -149,11 +162,19 @@ def node_tools(c):
             c.run("npm ci --no-audit --no-fund")
 
 
-def run_checks(path: Path, rules, external: bool = False, site_url: str = "") -> list:
+def public_url(settings_file: Path = DEV_SETTINGS) -> str:
+    """The site's public address: links to it are checked as internal links."""
+    from pelican.settings import read_settings
+
+    return read_settings(str(settings_file)).get("SITE_PUBLIC_URL", "")
+
+
+def run_checks(path: Path, rules, external: bool = False, site_url: str | None = None) -> list:
     """Run the quality gate on a built folder; print the report; return the findings."""
     from sitecheck import check_site, external_links, format_report
     from sitecheck.runner import fetch_external
 
+    site_url = public_url() if site_url is None else site_url
     findings = check_site(path, rules=rules, content_dir=CONTENT, jar=VNU_JAR,
                           site_url=site_url)
     links = external_links(path, site_url)
@@ -196,6 +217,55 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
 def test(c, args: str = ""):
     """Run the whole test suite."""
     c.run(f"{shlex.quote(sys.executable)} -m pytest {args}", pty=sys.stdout.isatty())
+
+
+def render_png(svg: Path, png: Path, width: int, height: int) -> None:
+    """Render an SVG to a PNG of the given size with headless Chromium."""
+    import tempfile
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise Exit("chromium is needed to render images: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as scratch:
+        page = Path(scratch) / "render.html"
+        page.write_text(
+            "<!DOCTYPE html><html><head><style>html,body{margin:0;background:transparent}"
+            f"img{{display:block;width:{width}px;height:{height}px}}</style></head>"
+            f"<body><img src=\"{svg.resolve().as_uri()}\" alt=\"\"></body></html>",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={scratch}/profile",
+             "--default-background-color=00000000", f"--window-size={width},{height}",
+             f"--screenshot={png}", page.as_uri()],
+            check=True, capture_output=True,
+        )
+
+
+def ico_from_png(png: bytes) -> bytes:
+    """Wrap one PNG image in an ICO file (PNG-in-ICO, read by every current browser)."""
+    import struct
+
+    width, height = struct.unpack(">II", png[16:24])
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", width % 256, height % 256, 0, 0, 1, 32, len(png), 6 + 16)
+    return header + entry + png
+
+
+@task
+def images(c):
+    """Render the PNG twins of the SVG images and favicon.ico (needs chromium)."""
+    import tempfile
+
+    for source, target, width, height in PNG_RENDERS:
+        render_png(IMAGES / source, IMAGES / target, width, height)
+        print(f"Wrote {(IMAGES / target).relative_to(ROOT)} ({width}×{height})")
+    with tempfile.TemporaryDirectory() as scratch:
+        small = Path(scratch) / "favicon-32.png"
+        render_png(IMAGES / "favicon.svg", small, 32, 32)
+        FAVICON_ICO.parent.mkdir(parents=True, exist_ok=True)
+        FAVICON_ICO.write_bytes(ico_from_png(small.read_bytes()))
+    print(f"Wrote {FAVICON_ICO.relative_to(ROOT)} (32×32)")
 
 
 def faq_positions(faq_dir: Path) -> list[int]:

@@ -19,7 +19,9 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.generators import CachingGenerator
 
-from frontmatter import Field, field_problems, is_date, is_position, is_slug, is_text, raise_problems
+from frontmatter import (
+    REVIEWED, Field, field_problems, is_date, is_position, is_slug, is_text, raise_problems,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ FAQ_SCHEMA = (
     Field("position", "a whole number from 1 (the order on the page)", is_position),
     Field("anchor", "a slug of lowercase letters, digits and hyphens", is_slug),
     Field("summary", "a one- or two-sentence answer in short", is_text),
-    Field("reviewed", "the date of the last review, as YYYY-MM-DD", is_date),
+    Field("reviewed", REVIEWED, is_date),
 )
 
 

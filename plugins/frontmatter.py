@@ -67,9 +67,11 @@ def is_date(value: object) -> bool:
 
 
 TEXT = "a non-empty text"
+REVIEWED = "the date of the last review, as YYYY-MM-DD"
 PAGE_SCHEMA = (
     Field("title", TEXT, is_text),
     Field("summary", "a one- or two-sentence text (the meta description)", is_text),
+    Field("reviewed", REVIEWED, is_date),
 )
 
 

@@ -53,6 +53,31 @@ def site_450(tmp_path_factory) -> BuiltSite:
     return build_real_site(tmp_path_factory.mktemp("site450"), DAY_RATE=450)
 
 
+# Legal and contact details as CIMW will fill them in: test values, none real.
+FILLED_LEGAL = {
+    "SITE_PUBLIC_URL": "https://www.cimw.example",
+    "PUBLISHER_LEGAL_FORM": "SARL",
+    "PUBLISHER_SHARE_CAPITAL": "10 000 €",
+    "PUBLISHER_RCS": "RCS Paris 123 456 789",
+    "PUBLISHER_SIREN": "123 456 789",
+    "PUBLISHER_VAT_NUMBER": "FR12 123456789",
+    "PUBLISHER_ADDRESS": "1 rue de la Paix, 75002 Paris",
+    "PUBLICATION_DIRECTOR": "Jeanne Martin",
+    "CONTACT_EMAIL": "contact@cimw.example",
+    "CONTACT_PHONE": "+33 1 23 45 67 89",
+    "HOST_NAME": "Hébergement Durand",
+    "HOST_ADDRESS": "2 place de la République, 69002 Lyon",
+    "HOST_PHONE": "+33 4 12 34 56 78",
+    "HOST_LOG_RETENTION": "un an",
+}
+
+
+@pytest.fixture(scope="session")
+def site_filled(tmp_path_factory) -> BuiltSite:
+    """The real site with every legal and contact field filled in."""
+    return build_real_site(tmp_path_factory.mktemp("filled"), **FILLED_LEGAL)
+
+
 GOOD_FAQ = """\
 ---
 title: Une question ?
@@ -69,6 +94,7 @@ HOME = """\
 ---
 title: Accueil
 summary: La page d'accueil.
+reviewed: 2026-01-15
 template: home
 save_as: index.html
 url: ""

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+import pelicanconf
+from conftest import FILLED_LEGAL, REPO
 from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
 from sitecheck.rules import (
     check_document, check_entities, check_links, check_typography, resolve, typography_findings,
@@ -263,7 +264,14 @@ def test_report_groups_by_rule_and_counts():
 # -- the real site, and the old one ------------------------------------------
 
 def test_the_real_site_passes_every_rule(site):
-    findings = check_site(site.output, RULES, content_dir=REPO / "content")
+    findings = check_site(site.output, RULES, content_dir=REPO / "content",
+                          site_url=pelicanconf.SITE_PUBLIC_URL)
+    assert findings == [], format_report(findings)
+
+
+def test_the_site_with_real_legal_details_passes_every_rule(site_filled):
+    findings = check_site(site_filled.output, RULES, content_dir=REPO / "content",
+                          site_url=FILLED_LEGAL["SITE_PUBLIC_URL"])
     assert findings == [], format_report(findings)
 
 

@@ -10,7 +10,7 @@ import yaml
 from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
 
 import pelicanconf
-from conftest import REPO
+from conftest import FILLED_LEGAL, REPO
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -91,9 +91,11 @@ def test_pages_are_french_accessible_and_self_contained(site):
         assert soup.select_one("main#contenu")
         for landmark in ("header", "nav", "main", "footer"):
             assert soup.select_one(landmark), f"{page.name}: no <{landmark}>"
-        assert not soup.select("script"), page.name
+        scripts = soup.select("script")
+        assert all(s.get("type") == "application/ld+json" and not s.get("src") for s in scripts)
         assert not soup.select("[style]"), page.name
-        for tag in soup.select("[src], link[href]"):
+        for tag in soup.select("[src], link[rel~=stylesheet], link[rel~=icon], "
+                               "link[rel~=apple-touch-icon]"):
             url = tag.get("src") or tag.get("href")
             assert not urlparse(url).netloc, f"{page.name}: {url} comes from another host"
 
@@ -107,17 +109,29 @@ def test_navigation_marks_the_current_page(site):
 
 def test_no_blog_furniture(site):
     names = {p.relative_to(site.output).as_posix() for p in site.output.rglob("*") if p.is_file()}
-    assert names == {"index.html", "contact.html", "404.html", "theme/css/main.css"}
+    assert names == {
+        "index.html", "contact.html", "404.html", "mentions-legales.html", "confidentialite.html",
+        "sitemap.xml", "robots.txt", "favicon.ico", "theme/css/main.css",
+        "theme/images/favicon.svg", "theme/images/apple-touch-icon.png",
+        "theme/images/cimw-card.svg", "theme/images/cimw-card.png",
+    }
     text = visible_text(site.soup())
     for word in ("Powered by", "Pelican", "Catégorie", "Tags", "optimisé pour"):
         assert word not in text
 
 
-def test_contact_page_shows_the_settings(site):
+def test_contact_page_shows_the_settings(site_filled):
+    soup = site_filled.soup("contact.html")
+    assert soup.select_one(f'main a[href="mailto:{FILLED_LEGAL["CONTACT_EMAIL"]}"]')
+    phone = FILLED_LEGAL["CONTACT_PHONE"].replace(" ", "")
+    assert soup.select_one(f'main a[href="tel:{phone}"]').get_text() == "+33\u00a01\u00a023\u00a045\u00a067\u00a089"
+
+
+def test_contact_placeholders_are_marked_not_linked(site):
     soup = site.soup("contact.html")
-    assert soup.select_one(f'main a[href="mailto:{pelicanconf.CONTACT_EMAIL}"]')
-    phone = pelicanconf.CONTACT_PHONE.replace(" ", "")
-    assert soup.select_one(f'main a[href="tel:{phone}"]')
+    marked = [span.get_text() for span in soup.select("main .placeholder")]
+    assert marked == [pelicanconf.CONTACT_EMAIL, pelicanconf.CONTACT_PHONE]
+    assert not soup.select('main a[href^="mailto:"], main a[href^="tel:"]')
 
 
 def test_404_page_links_back_with_root_relative_urls(site):
@@ -184,7 +198,7 @@ def test_the_day_rate_is_written_only_in_the_settings():
     amount = re.compile(r"\d[\d\s\u202f\u00a0]*(€|euros?\b|&euro;)")
     for folder in ("content", "theme"):
         for path in (REPO / folder).rglob("*"):
-            if path.is_file():
+            if path.suffix in (".md", ".html", ".css", ".svg", ".xml", ".txt"):
                 assert not amount.search(path.read_text(encoding="utf-8")), path
     assert "DAY_RATE = 300" in (REPO / "pelicanconf.py").read_text(encoding="utf-8")
 

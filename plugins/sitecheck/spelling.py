@@ -10,8 +10,8 @@ from pathlib import Path
 from .core import Finding, Page
 
 DICTIONARY = "fr_FR"
-# Not words: addresses, URLs, numbers with units.
-NOT_WORDS_RE = re.compile(r"\S+@\S+|https?://\S+|\S*\d\S*")
+# Not words: addresses, URLs, domain names, numbers with units.
+NOT_WORDS_RE = re.compile(r"\S+@\S+|https?://\S+|\w[\w-]*(?:\.[\w-]+)+\w|\S*\d\S*")
 WORD_RE_TEMPLATE = r"(?<![\w’'-]){}(?![\w’'-])"
 
 

@@ -1,0 +1,167 @@
+"""Search engines and sharing: sitemap, robots.txt, canonical URLs, cards, icons, JSON-LD."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+import pelicanconf
+from conftest import FILLED_LEGAL, REPO, good_faq
+from test_site import faq_front_matter
+
+PUBLIC = pelicanconf.SITE_PUBLIC_URL
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+INDEXED = ["index.html", "contact.html", "mentions-legales.html", "confidentialite.html"]
+
+
+def page_url(name: str) -> str:
+    return f"{PUBLIC}/" if name == "index.html" else f"{PUBLIC}/{name}"
+
+
+def front_matter(relative: str) -> dict:
+    text = (REPO / "content" / relative).read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---")[1])
+
+
+def sitemap(site) -> dict[str, str]:
+    root = ET.fromstring((site.output / "sitemap.xml").read_bytes())
+    return {url.findtext("s:loc", namespaces=SITEMAP_NS): url.findtext("s:lastmod", namespaces=SITEMAP_NS)
+            for url in root.findall("s:url", SITEMAP_NS)}
+
+
+def test_sitemap_lists_the_real_pages_with_their_review_dates(site):
+    entries = sitemap(site)
+    assert sorted(entries) == sorted(page_url(name) for name in INDEXED)
+    assert entries[page_url("contact.html")] == front_matter("pages/contact.md")["reviewed"].isoformat()
+    newest = max([front_matter("pages/index.md")["reviewed"]] + [e["reviewed"] for e in faq_front_matter()])
+    assert entries[page_url("index.html")] == newest.isoformat()
+
+
+def test_home_lastmod_follows_the_newest_question_not_the_build(tiny_site):
+    tiny_site.write("content/faq/one.md", good_faq().replace("2026-11-26", "2026-03-04"))
+    tiny_site.write("content/faq/two.md", good_faq(2, "deux").replace("2026-11-26", "2026-06-07"))
+    assert tiny_site.build().returncode == 0
+    xml = (tiny_site.root / "output" / "sitemap.xml").read_text()
+    assert "<lastmod>2026-06-07</lastmod>" in xml  # newer than the home page (2026-01-15)
+    assert datetime.date.today().isoformat() not in xml
+
+
+def test_robots_txt_points_to_the_sitemap(site):
+    lines = (site.output / "robots.txt").read_text().splitlines()
+    assert "User-agent: *" in lines
+    assert f"Sitemap: {PUBLIC}/sitemap.xml" in lines
+
+
+@pytest.mark.parametrize("name", INDEXED)
+def test_canonical_description_and_sharing_tags(site, name):
+    soup = site.soup(name)
+    url = page_url(name)
+    assert soup.select_one('link[rel="canonical"]')["href"] == url
+    meta = {tag.get("property") or tag.get("name"): tag["content"] for tag in soup.select("meta[content]")}
+    assert meta["og:url"] == url
+    assert meta["og:locale"] == "fr_FR"
+    assert meta["og:title"] == meta["twitter:title"] == soup.title.get_text()
+    assert meta["og:description"] == meta["twitter:description"] == meta["description"]
+    assert meta["og:image"] == meta["twitter:image"] == f"{PUBLIC}/theme/images/cimw-card.png"
+    assert meta["twitter:card"] == "summary_large_image"
+
+
+def test_meta_description_is_the_summary(site):
+    summary = front_matter("pages/contact.md")["summary"]
+    description = site.soup("contact.html").select_one('meta[name="description"]')["content"]
+    assert description.replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'") == summary
+
+
+def test_the_404_page_is_not_indexed(site):
+    soup = site.soup("404.html")
+    assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert soup.select_one('link[rel="canonical"]') is None
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", data[16:24])
+
+
+def test_sharing_image_and_icons(site):
+    images = site.output / "theme" / "images"
+    assert png_size(images / "cimw-card.png") == (1200, 630)
+    assert png_size(images / "apple-touch-icon.png") == (180, 180)
+    for svg in ("cimw-card.svg", "favicon.svg"):
+        assert ET.fromstring((images / svg).read_bytes()).tag == "{http://www.w3.org/2000/svg}svg"
+    ico = (site.output / "favicon.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", ico[:6])
+    assert (reserved, kind, count) == (0, 1, 1)
+    assert ico[22:30] == b"\x89PNG\r\n\x1a\n"
+    soup = site.soup()
+    assert soup.select_one('link[rel="icon"][type="image/svg+xml"]')["href"] == "/theme/images/favicon.svg"
+    assert soup.select_one('link[rel="icon"][sizes="32x32"]')["href"] == "/favicon.ico"
+
+
+def test_images_are_not_blank():
+    import zlib
+    data = (REPO / "theme" / "static" / "images" / "cimw-card.png").read_bytes()
+    chunks, offset = [], 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        if kind == b"IDAT":
+            chunks.append(data[offset + 8:offset + 8 + length])
+        offset += 12 + length
+    pixels = zlib.decompress(b"".join(chunks))
+    assert len(set(pixels[: 1200 * 4 * 300])) > 10, "the card renders as one flat colour"
+
+
+def json_ld(site) -> dict:
+    scripts = site.soup().select('script[type="application/ld+json"]')
+    assert len(scripts) == 1
+    graph = json.loads(scripts[0].string)["@graph"]
+    return {node["@type"]: node for node in graph}
+
+
+def test_faq_structured_data_matches_the_page(site):
+    soup = site.soup()
+    faq = json_ld(site)["FAQPage"]
+    questions = faq["mainEntity"]
+    sections = soup.select("section.faq-entry")
+    assert len(questions) == len(sections) == 5
+    for question, section in zip(questions, sections):
+        assert question["@type"] == "Question"
+        assert question["name"] == section.h2.get_text()
+        answer = question["acceptedAnswer"]["text"]
+        assert question["acceptedAnswer"]["@type"] == "Answer"
+        first_paragraph = re.sub(r"[ \n]+", " ", section.select_one("p").get_text())
+        assert first_paragraph in answer
+        assert "Revenir en haut" not in answer and "{{" not in answer
+    assert f"300\u00a0€" in questions[-1]["acceptedAnswer"]["text"]
+
+
+def test_business_structured_data_is_priced_from_day_rate(site, site_450):
+    for built, rate in ((site, pelicanconf.DAY_RATE), (site_450, 450)):
+        business = json_ld(built)["ProfessionalService"]
+        price = business["makesOffer"]["priceSpecification"]
+        assert price["price"] == rate
+        assert price["priceCurrency"] == "EUR"
+        assert price["valueAddedTaxIncluded"] is False
+    assert f"450\u00a0€" in json_ld(site_450)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
+
+
+def test_business_structured_data_leaves_placeholders_out(site, site_filled):
+    assert "email" not in json_ld(site)["ProfessionalService"]
+    filled = json_ld(site_filled)["ProfessionalService"]
+    assert filled["email"] == FILLED_LEGAL["CONTACT_EMAIL"]
+    assert filled["telephone"] == FILLED_LEGAL["CONTACT_PHONE"]
+    assert filled["url"] == FILLED_LEGAL["SITE_PUBLIC_URL"] + "/"
+
+
+@pytest.mark.parametrize("bad", ["'http://www.cimw.fr'", "'https://www.cimw.fr/'", "''", "None"])
+def test_a_bad_public_url_is_refused(tiny_site, bad):
+    result = tiny_site.build(f"SITE_PUBLIC_URL = {bad}\n")
+    assert result.returncode != 0
+    assert "SITE_PUBLIC_URL must be the site's https address" in result.stdout + result.stderr
