@@ -59,6 +59,7 @@ PLUGINS = [
     "typography",
     "legal",
     "seo",
+    "hosting",
 ]
 
 # Questions live in content/faq and are read by the faq plugin, not as pages.
@@ -72,11 +73,14 @@ EXTRA_PATH_METADATA = {
 }
 
 # A business site, not a blog: no articles, feeds, taxonomies or archives.
-# The two direct templates are the search engines' files.
-DIRECT_TEMPLATES = ["sitemap", "robots"]
+# The direct templates are the search engines' files and the hosting's.
+DIRECT_TEMPLATES = ["sitemap", "robots", "htaccess", "security", "version"]
 SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"
-TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt"]
+HTACCESS_SAVE_AS = ".htaccess"
+SECURITY_SAVE_AS = ".well-known/security.txt"
+VERSION_SAVE_AS = "version.txt"
+TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt", ".conf"]
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
@@ -100,6 +104,13 @@ SLUGIFY_SOURCE = "basename"
 # Dates are never shown: the review date is front matter, not a file name.
 FILENAME_METADATA = r""
 
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    # Text files (robots.txt, security.txt) end with a newline.
+    "keep_trailing_newline": True,
+}
+
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
@@ -117,3 +128,8 @@ TYPOGRAPHY_LOCALE = "fr"
 # Root-relative links ("/theme/...") so that the 404 page works at any depth.
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False
+
+# security.txt (RFC 9116) expires this many days after each build.
+SECURITY_TXT_VALID_DAYS = 180
+# The release being published, written to /version.txt; set by `invoke publish`.
+RELEASE_ID = "development"

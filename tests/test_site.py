@@ -109,9 +109,11 @@ def test_navigation_marks_the_current_page(site):
 
 def test_no_blog_furniture(site):
     names = {p.relative_to(site.output).as_posix() for p in site.output.rglob("*") if p.is_file()}
+    names = {re.sub(r"\.[0-9a-f]{8}\.css$", ".HASH.css", name) for name in names}
     assert names == {
         "index.html", "contact.html", "404.html", "mentions-legales.html", "confidentialite.html",
-        "sitemap.xml", "robots.txt", "favicon.ico", "theme/css/main.css",
+        "sitemap.xml", "robots.txt", "favicon.ico", "theme/css/main.HASH.css",
+        ".htaccess", ".well-known/security.txt", "version.txt",
         "theme/images/favicon.svg", "theme/images/apple-touch-icon.png",
         "theme/images/cimw-card.svg", "theme/images/cimw-card.png",
     }
@@ -209,11 +211,12 @@ def test_production_settings_give_absolute_urls(tmp_path):
 
     (tmp_path / "output").mkdir()
     (tmp_path / "output" / "stale.html").write_text("left from an earlier build")
-    production = build_real_site(tmp_path, **{
-        key: getattr(publishconf, key) for key in ("SITEURL", "RELATIVE_URLS",
-                                                   "DELETE_OUTPUT_DIRECTORY")})
+    production = build_real_site(tmp_path, **FILLED_LEGAL, **{
+        key: getattr(publishconf, key) for key in ("RELATIVE_URLS", "DELETE_OUTPUT_DIRECTORY")},
+        SITEURL=FILLED_LEGAL["SITE_PUBLIC_URL"])
     soup = production.soup()
     stylesheet = soup.select_one('link[rel="stylesheet"]')["href"]
-    assert stylesheet == f"{publishconf.SITEURL}/theme/css/main.css"
-    assert soup.select_one("a.brand")["href"] == f"{publishconf.SITEURL}/"
+    assert re.fullmatch(re.escape(FILLED_LEGAL["SITE_PUBLIC_URL"]) + r"/theme/css/main\.[0-9a-f]{8}\.css",
+                        stylesheet)
+    assert soup.select_one("a.brand")["href"] == f"{FILLED_LEGAL['SITE_PUBLIC_URL']}/"
     assert not (production.output / "stale.html").exists(), "the output was not cleaned"

@@ -1,0 +1,130 @@
+"""What the Apache hosting needs beyond the pages: fingerprinted CSS, compressed twins.
+
+- The stylesheet is served under a name that carries a hash of its content
+  (`main.3f2a1b9c.css`), so the host can cache it for a year as immutable: the
+  `asset_url` Jinja global (added at `generator_init`) gives templates that
+  name, and at `finalized` the copied file is renamed to it.
+- With `HOSTING_PRECOMPRESS` (the production settings), every text file gets a
+  gzip and a Brotli twin at `finalized`, made fresh by each build, for Apache
+  to serve by content negotiation (see the theme's `htaccess.conf`).
+- `security_txt_expires` gives `/.well-known/security.txt` (RFC 9116) an
+  Expires date `SECURITY_TXT_VALID_DAYS` after the build, under a year.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import hashlib
+import logging
+import os
+from functools import partial
+from pathlib import Path
+
+import brotli
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "HOSTING_PRECOMPRESS": False,
+    "HOSTING_FINGERPRINTED": ["css/main.css"],
+    "SECURITY_TXT_VALID_DAYS": 180,
+}
+COMPRESSED_SUFFIXES = (".html", ".css", ".xml", ".txt", ".svg", ".json")
+TWIN_SUFFIXES = (".gz", ".br")
+HASH_LENGTH = 8
+
+
+def setting(settings, name):
+    return settings.get(name, DEFAULTS[name])
+
+
+def content_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
+
+
+def fingerprinted_name(relative: str, digest: str) -> str:
+    """'css/main.css', 'abcd1234' -> 'css/main.abcd1234.css'."""
+    stem, suffix = os.path.splitext(relative)
+    return f"{stem}.{digest}{suffix}"
+
+
+def theme_static(settings, relative: str) -> Path:
+    return Path(settings["THEME"]) / "static" / relative
+
+
+def asset_url(relative: str, settings) -> str:
+    """The URL of a theme file; fingerprinted files carry the hash of their content."""
+    if relative in setting(settings, "HOSTING_FINGERPRINTED"):
+        relative = fingerprinted_name(relative, content_hash(theme_static(settings, relative)))
+    return f"{settings['SITEURL']}/{settings['THEME_STATIC_DIR']}/{relative}"
+
+
+def security_txt_expires(settings, today: datetime.date | None = None) -> str:
+    """The Expires field of security.txt: a date under a year after the build."""
+    today = today or datetime.datetime.now(datetime.UTC).date()
+    expires = today + datetime.timedelta(days=setting(settings, "SECURITY_TXT_VALID_DAYS"))
+    return f"{expires.isoformat()}T00:00:00Z"
+
+
+def compress_twins(path: Path) -> None:
+    """Write path.gz and path.br beside a file, byte-for-byte reproducible."""
+    data = path.read_bytes()
+    Path(f"{path}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    Path(f"{path}.br").write_bytes(brotli.compress(data, quality=11))
+
+
+def precompress(output: Path) -> int:
+    """Replace every compressed twin under `output` with a fresh one; return how many files."""
+    for stale in [p for p in output.rglob("*") if p.suffix in TWIN_SUFFIXES]:
+        stale.unlink()
+    files = [p for p in output.rglob("*") if p.is_file() and p.suffix in COMPRESSED_SUFFIXES]
+    for path in files:
+        compress_twins(path)
+    return len(files)
+
+
+def validate_settings(settings) -> None:
+    days = setting(settings, "SECURITY_TXT_VALID_DAYS")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 364:
+        raise ValueError(
+            f"SECURITY_TXT_VALID_DAYS must be a whole number of days from 1 to 364 "
+            f"(RFC 9116 wants Expires under a year ahead), got {days!r}"
+        )
+    for relative in setting(settings, "HOSTING_FINGERPRINTED"):
+        if not theme_static(settings, relative).is_file():
+            raise ValueError(
+                f"HOSTING_FINGERPRINTED names {relative!r}, which is not in the theme's static folder"
+            )
+
+
+def check_settings(pelican):
+    validate_settings(pelican.settings)
+
+
+def add_globals(generator):
+    generator.env.globals["asset_url"] = partial(asset_url, settings=generator.settings)
+    generator.env.globals["security_txt_expires"] = partial(security_txt_expires,
+                                                            generator.settings)
+
+
+def finish_output(pelican):
+    settings = pelican.settings
+    static = Path(pelican.output_path) / settings["THEME_STATIC_DIR"]
+    for relative in setting(settings, "HOSTING_FINGERPRINTED"):
+        copied = static / relative
+        digest = content_hash(theme_static(settings, relative))
+        copied.replace(static / fingerprinted_name(relative, digest))
+    if setting(settings, "HOSTING_PRECOMPRESS"):
+        count = precompress(Path(pelican.output_path))
+        logger.info("Compressed twins (gzip, Brotli) of %d files", count)
+
+
+def register():
+    # Bad hosting settings stop the build before anything is read.
+    signals.initialized.connect(check_settings)
+    # Templates need the fingerprinted names and the security.txt date.
+    signals.generator_init.connect(add_globals)
+    # Everything is written by then: rename the fingerprinted files, compress.
+    signals.finalized.connect(finish_output)
