@@ -48,6 +48,12 @@ SYSTEM_TOOLS: dict[str, str] = {
     "/usr/share/hunspell/fr_FR.dic": "hunspell-fr",
     "java": "default-jre-headless",
     "npm": "npm",
+    "ssh": "openssh-client",
+    "/usr/sbin/sshd": "openssh-server",
+    "rsync": "rsync",
+    "/usr/sbin/apache2": "apache2",
+    "brotli": "brotli",
+    "openssl": "openssl",
 }
 
 
@@ -186,6 +192,111 @@ def run_checks(path: Path, rules, external: bool = False, site_url: str | None =
             print(f"  {url}  ({', '.join(pages)})")
     print(format_report(findings))
     return findings
+
+
+def publish_settings(settings_file: Path) -> dict:
+    from pelican.settings import read_settings
+
+    return read_settings(str(settings_file))
+
+
+def publish_target(settings: dict):
+    """The deploy target: PUBLISH_TARGET from the environment, else from the settings."""
+    from deploy import DeployError, parse_target
+
+    try:
+        return parse_target(os.environ.get("PUBLISH_TARGET") or settings.get("PUBLISH_TARGET", ""))
+    except DeployError as error:
+        raise Exit(f"Not published: {error}") from None
+
+
+def deploy_owner() -> str:
+    import getpass
+    import socket
+
+    return f"{getpass.getuser()}@{socket.gethostname()} (pid {os.getpid()})"
+
+
+@task(pre=[node_tools], help={
+    "dry_run": "build and check, then show what would change on the server without changing it",
+    "settings": "production settings file (default: publishconf.py)",
+})
+def publish(c, dry_run: bool = False, settings: str = str(PUBLISH_SETTINGS)):
+    """Build for production, run the quality gate, and deploy over SSH with an atomic switch."""
+    from deploy import DeployError, Server, new_release_id
+    from deploy import publish as deploy_release
+    from sitecheck import RULES
+
+    settings_file = Path(settings).resolve()
+    conf = publish_settings(settings_file)
+    target = publish_target(conf)
+    release_id = new_release_id()
+    build_or_exit(settings_file, {"RELEASE_ID": release_id})
+    output = Path(conf["OUTPUT_PATH"])
+    if not list(output.glob("*.html")):
+        raise Exit(f"Not published: the build in {output} has no pages.")
+    print("Quality gate:")
+    findings = run_checks(output, RULES, site_url=conf["SITE_PUBLIC_URL"])
+    if findings:
+        raise Exit(f"Not published: the quality gate found {len(findings)} problems (above).")
+    try:
+        if dry_run:
+            live, _ = Server(target, conf.get("PUBLISH_LIVE_LINK", "www")).state()
+            print(Server(target, conf.get("PUBLISH_LIVE_LINK", "www")).dry_run(output, live))
+            return
+        deploy_release(
+            output, target, release_id,
+            live_link=conf.get("PUBLISH_LIVE_LINK", "www"),
+            check_url=os.environ.get("PUBLISH_CHECK_URL") or conf.get("SITEURL", ""),
+            keep=conf.get("PUBLISH_KEEP_RELEASES", 5),
+            owner=deploy_owner(),
+        )
+    except DeployError as error:
+        raise Exit(f"Not published: {error}") from None
+
+
+@task(help={"release": "the release to switch to (default: the one before the live one)",
+            "settings": "production settings file (default: publishconf.py)"})
+def rollback(c, release: str = "", settings: str = str(PUBLISH_SETTINGS)):
+    """Switch the live site back to the previous release, or to a named one."""
+    from deploy import DeployError
+    from deploy import rollback as deploy_rollback
+
+    conf = publish_settings(Path(settings).resolve())
+    try:
+        deploy_rollback(publish_target(conf), release,
+                        live_link=conf.get("PUBLISH_LIVE_LINK", "www"), owner=deploy_owner())
+    except DeployError as error:
+        raise Exit(f"Not rolled back: {error}") from None
+
+
+@task(help={"settings": "production settings file (default: publishconf.py)"})
+def releases(c, settings: str = str(PUBLISH_SETTINGS)):
+    """List the releases on the server, the live one marked."""
+    from deploy import DeployError, Server
+
+    conf = publish_settings(Path(settings).resolve())
+    try:
+        live, names = Server(publish_target(conf), conf.get("PUBLISH_LIVE_LINK", "www")).state()
+    except DeployError as error:
+        raise Exit(str(error)) from None
+    for name in sorted(names):
+        print(f"{'*' if name == live else ' '} {name}{'  (live)' if name == live else ''}")
+    if not names:
+        print("No releases on the server yet.")
+
+
+@task(help={"settings": "production settings file (default: publishconf.py)"})
+def unlock(c, settings: str = str(PUBLISH_SETTINGS)):
+    """Clear a publish lock left on the server by an interrupted publish."""
+    from deploy import DeployError, Server
+
+    conf = publish_settings(Path(settings).resolve())
+    try:
+        owner = Server(publish_target(conf)).unlock()
+    except DeployError as error:
+        raise Exit(str(error)) from None
+    print(f"Lock cleared (held by {owner})." if owner else "There was no lock.")
 
 
 @task(pre=[node_tools], help={

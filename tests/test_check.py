@@ -192,6 +192,12 @@ def test_links_flag_broken_targets(linked_site, href, words):
     assert words in findings[0].message and findings[0].line == 11
 
 
+def test_resources_from_the_site_own_address_are_not_from_another_host():
+    html = page("", head='<link rel="stylesheet" href="https://www.cimw.fr/theme/css/main.css">')
+    assert list(check_document(html, None, "www.cimw.fr")) == []
+    assert "from another host" in list(check_document(html, None, "cimw.fr"))[0].message
+
+
 def test_links_to_the_site_own_absolute_url_are_internal(linked_site):
     good = page('<p><a href="https://www.cimw.fr/contact.html">x</a></p>')
     bad = page('<p><a href="https://www.cimw.fr/contacts.html">x</a></p>')

@@ -121,8 +121,11 @@ RESOURCE_SELECTORS = {
 }
 
 
-def check_document(page: Page, site: Site | None = None):
-    """Flag what a document needs and what the Content-Security-Policy forbids."""
+def check_document(page: Page, site: Site | None = None, site_netloc: str = ""):
+    """Flag what a document needs and what the Content-Security-Policy forbids.
+
+    Resources at `site_netloc` (the site's own public address) are not from another host.
+    """
     soup = page.soup
 
     def finding(tag, message):
@@ -175,7 +178,7 @@ def check_document(page: Page, site: Site | None = None):
                 yield finding(tag, f"{attribute}= event handler on <{tag.name}>: inline script")
 
     for tag, url in _resources(soup):
-        if urlsplit(url).netloc or url.startswith("//"):
+        if urlsplit(url).netloc not in ("", site_netloc) or url.startswith("//"):
             yield finding(tag, f"<{tag.name}> loads {url} from another host")
 
 

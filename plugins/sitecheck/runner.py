@@ -37,7 +37,7 @@ def check_site(root: Path, rules=RULES, content_dir: Path | None = None,
         if "typography" in rules:
             findings += check_typography(page)
         if "document" in rules:
-            findings += check_document(page)
+            findings += check_document(page, site, netloc)
         if "links" in rules:
             findings += check_links(page, site, netloc)
     if "spelling" in rules:
