@@ -119,8 +119,9 @@ class SshServer:
 class ApacheServer:
     """Apache httpd serving `docroot` (the live symlink) over HTTP and HTTPS."""
 
-    MODULES = ["mpm_event", "authz_core", "authz_host", "unixd", "dir", "mime", "rewrite",
-               "headers", "alias", "ssl", "socache_shmcb", "log_config", "env", "setenvif"]
+    MODULES = ["mpm_event", "authz_core", "authz_host", "dir", "mime", "rewrite",
+               "headers", "alias", "ssl", "socache_shmcb", "env", "setenvif", "deflate",
+               "filter"]
 
     def __init__(self, root: Path, base: Path, docroot: Path):
         require("/usr/sbin/apache2", "openssl")
@@ -152,6 +153,8 @@ Listen 127.0.0.1:{self.https_port}
 ErrorLog {self.error_log}
 LogLevel warn
 TypesConfig /etc/mime.types
+# As on a typical host: on-the-fly compression, which must leave the twins alone.
+AddOutputFilterByType DEFLATE text/html text/plain text/css application/xml
 SSLSessionCache shmcb:{root}/ssl_scache(512000)
 DocumentRoot {docroot}
 <Directory />
