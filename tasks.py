@@ -41,6 +41,7 @@ WATCHED = ["content", "theme", "pelicanconf.py"]
 
 CONTENT = ROOT / "content"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The Debian package of each tool the checks and tests run: a command on the
 # PATH, or a file the package installs.
 SYSTEM_TOOLS: dict[str, str] = {
@@ -54,6 +55,10 @@ SYSTEM_TOOLS: dict[str, str] = {
     "/usr/sbin/apache2": "apache2",
     "brotli": "brotli",
     "openssl": "openssl",
+    "chromium": "chromium",
+    "chromedriver": "chromium-driver",
+    "firefox-esr": "firefox-esr",
+    "w3m": "w3m",
 }
 
 
@@ -162,8 +167,8 @@ def tools(c):
 
 @task(pre=[tools])
 def node_tools(c):
-    """Install the Node tools pinned in package-lock.json (the HTML validator)."""
-    if not VNU_JAR.is_file():
+    """Install the Node tools pinned in package-lock.json (HTML validator, axe-core)."""
+    if not (VNU_JAR.is_file() and AXE_JS.is_file()):
         with c.cd(str(ROOT)):
             c.run("npm ci --no-audit --no-fund")
 

@@ -1,0 +1,193 @@
+"""Debian's Chromium, driven by Playwright: accessibility, anchors, focus, small screens, privacy."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from browsing import (
+    AXE_RUN, ARTIFACTS, CHROMIUM, PAGES, SCROLL_Y, TOP_OF, StaticServer, axe_source,
+    format_violations,
+)
+from servers import require
+
+
+@pytest.fixture(scope="module")
+def served(site, tmp_path_factory):
+    server = StaticServer(site.output, tmp_path_factory.mktemp("http") / "server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the whole module."""
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def js(page, script, *args):
+    """Run a WebDriver-style script (`return …`, `arguments[0]`) in the page."""
+    return page.evaluate(f"(arguments) => {{ {script} }}", list(args))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_wcag_21_aa_violation(page, served, name, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{served.url}/{name}")
+    page.add_script_tag(content=axe_source())
+    violations = js(page, AXE_RUN)
+    assert violations == [], format_violations(violations)
+
+
+def test_axe_would_catch_a_violation(page, served):
+    page.goto(f"{served.url}/index.html")
+    page.evaluate("document.querySelector('html').removeAttribute('lang');"
+                  "document.querySelector('.brand-tagline').style.color = '#b8bcc2'")
+    page.add_script_tag(content=axe_source())
+    ids = {v["id"] for v in js(page, AXE_RUN)}
+    assert {"html-has-lang", "color-contrast"} <= ids
+
+
+def test_table_of_contents_links_bring_each_question_to_the_top(page, served):
+    page.goto(f"{served.url}/")
+    anchors = [a.get_attribute("href")[1:] for a in page.locator("nav.toc a").all()]
+    assert len(anchors) == 5
+    for anchor in anchors:
+        page.goto(f"{served.url}/")
+        page.click(f'nav.toc a[href="#{anchor}"]')
+        page.wait_for_function("id => location.hash === '#' + id", arg=anchor)
+        assert abs(js(page, TOP_OF, anchor)) <= 2, anchor
+
+
+def test_back_to_top_links_bring_the_top_back(page, served):
+    page.goto(f"{served.url}/")
+    links = page.locator("p.back-to-top a")
+    assert links.count() == 5
+    for index in range(5):
+        links.nth(index).scroll_into_view_if_needed()
+        assert js(page, SCROLL_Y) > 0
+        links.nth(index).click()
+        page.wait_for_function("window.scrollY === 0")
+        assert page.locator("header.site-header").bounding_box()["y"] == 0
+
+
+def test_first_tab_is_the_skip_link_which_moves_focus_to_main(page, served):
+    page.goto(f"{served.url}/contact.html")
+    page.keyboard.press("Tab")
+    focused = js(page, "return document.activeElement.className;")
+    assert focused == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box["y"] >= 0 and box["height"] > 10, "the focused skip link is visible"
+    page.keyboard.press("Enter")
+    assert js(page, "return document.activeElement.id;") == "contenu"
+
+
+def test_focus_is_visible(page, served):
+    page.goto(f"{served.url}/")
+    for _ in range(3):  # skip link, brand, first navigation link
+        page.keyboard.press("Tab")
+        outline = js(page, "const s = getComputedStyle(document.activeElement);"
+                           "return [s.outlineStyle, parseFloat(s.outlineWidth)];")
+        assert outline[0] != "none" and outline[1] >= 2, outline
+
+
+@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_horizontal_scrolling_on_small_screens(browser, served, width, name):
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    tab = context.new_page()
+    tab.goto(f"{served.url}/{name}")
+    sizes = js(tab, "return [document.documentElement.scrollWidth, window.innerWidth];")
+    context.close()
+    assert sizes[0] <= sizes[1], f"{name} is {sizes[0]} px wide at {width} px"
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_price_table_is_readable_on_small_screens(browser, served, width):
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    tab = context.new_page()
+    tab.goto(f"{served.url}/")
+    cells = js(tab, """
+        const box = document.querySelector('.table-scroll');
+        return {scroll: [box.scrollWidth, box.clientWidth],
+                cells: [...box.querySelectorAll('th, td')].map(c => {
+                    const r = c.getBoundingClientRect();
+                    return [c.textContent.trim(), r.left, r.right, c.scrollWidth, c.clientWidth];
+                })};""")
+    context.close()
+    assert cells["scroll"][0] <= cells["scroll"][1], "the table needs sideways scrolling"
+    for text, left, right, scroll_width, client_width in cells["cells"]:
+        assert left >= 0 and right <= width, f"{text!r} is cut off at {width} px"
+        assert scroll_width <= client_width, f"{text!r} overflows its cell"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_nothing_leaves_the_machine_no_cookie_no_script_no_error(browser, served, name):
+    context = browser.new_context()
+    tab = context.new_page()
+    requests, errors = [], []
+    tab.on("request", lambda request: requests.append((request.url, request.resource_type)))
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(f"{served.url}/{name}", wait_until="networkidle")
+    cookies = context.cookies()
+    context.close()
+    assert requests, "no request was seen"
+    for url, _ in requests:
+        assert urlsplit(url).hostname == "127.0.0.1", f"{name} asked {url}"
+    assert [url for url, kind in requests if kind == "script"] == []
+    assert cookies == []
+    # The 404 page is fetched here with status 200; no resource may fail either.
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize(
+    ("label", "viewport", "scheme"),
+    [("desktop", {"width": 1280, "height": 800}, "light"),
+     ("mobile", {"width": 375, "height": 800}, "light"),
+     ("dark", {"width": 1280, "height": 800}, "dark")],
+)
+def test_full_page_screenshots(browser, served, label, viewport, scheme):
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    tab = context.new_page()
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("index.html", "contact.html"):
+        tab.goto(f"{served.url}/{name}")
+        path = ARTIFACTS / f"{label}-{name.removesuffix('.html')}.png"
+        tab.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+    context.close()
+
+
+def test_dark_scheme_changes_the_colours(browser, served):
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        tab = context.new_page()
+        tab.goto(f"{served.url}/")
+        colours[scheme] = js(tab, "return getComputedStyle(document.body).backgroundColor;")
+        context.close()
+    assert colours["light"] != colours["dark"]
+    assert re.match(r"rgb\((\d+), \1, \1\)|rgb\(\d+, \d+, \d+\)", colours["dark"])
