@@ -15,12 +15,15 @@ PAGES = ["index.html", "contact.html", "mentions-legales.html", "confidentialite
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
-# axe.run, as a script for any browser driver: resolves with the violations.
-AXE_RUN = (
-    "return axe.run(document, {runOnly: {type: 'tag', values: %s}})"
+# axe.run with the WCAG 2.1 A and AA rules: a promise of the violations.
+AXE_VIOLATIONS = (
+    "axe.run(document, {runOnly: {type: 'tag', values: %s}})"
     ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-    " nodes: v.nodes.map(n => n.target.join(' '))})));"
+    " nodes: v.nodes.map(n => n.target.join(' '))})))"
 ) % WCAG_TAGS
+AXE_RUN = f"return {AXE_VIOLATIONS};"
+# The same for an asynchronous WebDriver script, which calls back when done.
+AXE_RUN_ASYNC = f"const done = arguments[arguments.length - 1]; {AXE_VIOLATIONS}.then(done);"
 
 # Where an element's top is, relative to the viewport; and how far the page scrolled.
 TOP_OF = "return Math.round(document.getElementById(arguments[0]).getBoundingClientRect().top);"
@@ -46,6 +49,24 @@ class StaticServer:
 
     def stop(self) -> None:
         stop(self.process)
+
+
+def png_colour_count(path: Path, rows: int = 300) -> int:
+    """How many distinct byte values the first `rows` rows of a PNG decode to (1 = blank)."""
+    import struct
+    import zlib
+
+    data = Path(path).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width = struct.unpack(">I", data[16:20])[0]
+    chunks, offset = [], 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        if kind == b"IDAT":
+            chunks.append(data[offset + 8:offset + 8 + length])
+        offset += 12 + length
+    pixels = zlib.decompress(b"".join(chunks))
+    return len(set(pixels[: width * 4 * rows]))
 
 
 def axe_source() -> str:

@@ -106,16 +106,10 @@ def test_sharing_image_and_icons(site):
 
 
 def test_images_are_not_blank():
-    import zlib
-    data = (REPO / "theme" / "static" / "images" / "cimw-card.png").read_bytes()
-    chunks, offset = [], 8
-    while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        if kind == b"IDAT":
-            chunks.append(data[offset + 8:offset + 8 + length])
-        offset += 12 + length
-    pixels = zlib.decompress(b"".join(chunks))
-    assert len(set(pixels[: 1200 * 4 * 300])) > 10, "the card renders as one flat colour"
+    from browsing import png_colour_count
+
+    card = REPO / "theme" / "static" / "images" / "cimw-card.png"
+    assert png_colour_count(card) > 10, "the card renders as one flat colour"
 
 
 def json_ld(site) -> dict:
