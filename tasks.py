@@ -384,6 +384,24 @@ def images(c):
     print(f"Wrote {FAVICON_ICO.relative_to(ROOT)} (32×32)")
 
 
+@task
+def weight(c):
+    """Print the page weight table: bytes raw and compressed, and requests, per page."""
+    c.run(f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'benchmarks' / 'page_weight.py'}")
+
+
+@task(pre=[tools])
+def lighthouse(c):
+    """Print Lighthouse's four scores of every page, mobile and desktop (a few minutes)."""
+    c.run(f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'benchmarks' / 'lighthouse.py'}")
+
+
+@task(pre=[tools])
+def screenshots(c):
+    """Take the README's desktop and mobile screenshots of the home page."""
+    c.run(f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'screenshots.py'}")
+
+
 def faq_positions(faq_dir: Path) -> list[int]:
     """Return the positions already taken by the questions in `faq_dir`."""
     import yaml

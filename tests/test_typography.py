@@ -21,6 +21,8 @@ NNBSP, NBSP = "\u202f", "\u00a0"
         ("<p>300 €</p>", f"<p>300{NBSP}€</p>"),
         ("<p>20 %</p>", f"<p>20{NBSP}%</p>"),
         ("<p>l'assistance</p>", "<p>l’assistance</p>"),
+        ("<h1>L'assistance technique – la maîtrise</h1>",
+         f"<h1>L’assistance technique{NBSP}– la maîtrise</h1>"),
     ],
 )
 def test_french_rules(before, after):
@@ -33,6 +35,8 @@ def test_french_rules(before, after):
         "<code>a : b ; c ? 'd'</code>",
         "<pre>x = \"y\" ; z ?</pre>",
         '<a href="https://exemple.fr/?a=1&amp;b=2" title="l\'a : b">lien</a>',
+        "<pre>a – b</pre>",
+        '<a title="a – b" href="#">x</a>',
     ],
 )
 def test_code_urls_and_attributes_stay_untouched(untouched):
@@ -41,4 +45,5 @@ def test_code_urls_and_attributes_stay_untouched(untouched):
 
 def test_plain_text_for_titles_and_attributes():
     assert french_text("Combien ça coûte ?") == f"Combien ça coûte{NNBSP}?"
+    assert french_text("CIMW – Accueil") == f"CIMW{NBSP}– Accueil"
     assert french_text("l'œuvre") == "l’œuvre"
