@@ -111,7 +111,7 @@ def test_unknown_placeholder_names_file_and_token(tiny_site):
         ("del DAY_RATE", ["DAY_RATE is missing"]),
         ("PRICING_HOURS_PER_DAY = 0", ["PRICING_HOURS_PER_DAY must be"]),
         ("PRICING_DAYS_PER_WEEK = [1, 8]", ["PRICING_DAYS_PER_WEEK must be"]),
-        ("TYPOGRAPHY_LOCALE = 'xx'", ["TYPOGRAPHY_LOCALE must be", "'xx'"]),
+        ("TYPOGRAPHY_LOCALE = 'de'", ["TYPOGRAPHY_LOCALE must be French", "'de'"]),
     ],
 )
 def test_bad_setting_names_the_setting(tiny_site, setting, words):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from typography import french, french_text
@@ -47,3 +50,54 @@ def test_plain_text_for_titles_and_attributes():
     assert french_text("Combien ça coûte ?") == f"Combien ça coûte{NNBSP}?"
     assert french_text("CIMW – Accueil") == f"CIMW{NBSP}– Accueil"
     assert french_text("l'œuvre") == "l’œuvre"
+
+
+# -- polytypo, the reference ---------------------------------------------------
+
+def reference(kind: str, text: str) -> str:
+    """polytypo's French typesetting, plus the dash rule polytypo leaves out."""
+    from polytypo import html as polytypo_html
+    from polytypo import text as polytypo_text
+
+    typeset = (polytypo_html if kind == "html" else polytypo_text).transform(text, locale="fr")
+    return re.sub(r" ([–—]) ", NBSP + r"\1 ", typeset)
+
+
+def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
+    import typography
+    from conftest import build_real_site
+
+    seen = set()
+    html_filter, text_filter = typography.french, typography.french_text
+
+    def record_html(html, locale="fr"):
+        seen.add(("html", str(html)))
+        return html_filter(html, locale)
+
+    def record_text(text, locale="fr"):
+        seen.add(("text", str(text)))
+        return text_filter(text, locale)
+
+    monkeypatch.setattr(typography, "french", record_html)
+    monkeypatch.setattr(typography, "french_text", record_text)
+    build_real_site(tmp_path)
+    assert len(seen) > 30  # every title, summary, answer and page text
+    for kind, source in sorted(seen):
+        ours = str(html_filter(source) if kind == "html" else text_filter(source))
+        assert ours == reference(kind, source), source[:200]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_synthetic_french_is_typeset_as_polytypo_does(seed):
+    import random
+    import sys
+
+    import markdown
+
+    sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+    from synthetic import body
+
+    html = markdown.markdown(body(random.Random(seed), 1, 10, "##"))
+    html = html.replace("{{ day_rate }}", "300 €").replace("{{ hourly_rate }}", "43 €")
+    html += '<p>Il a dit "bonjour" ... puis "au revoir" !</p>'
+    assert str(french(html)) == reference("html", html)

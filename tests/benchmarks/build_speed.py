@@ -1,0 +1,165 @@
+"""Build speed: this project's pipeline against plain Pelican, on the same Markdown.
+
+Run: uv run invoke bench [--sizes 10,100,1000] [--rounds 3]. For each N, a
+synthetic site of N questions and N pages (about 500 words each) is timed in
+paired, alternating runs, each in a fresh process:
+
+  a. plain Pelican: default theme, no plugins, no typogrify (every file a page);
+  b. this project's full pipeline, cold (no cache);
+  c. a warm rebuild with the content cache, after one question was edited;
+  d. `invoke check` (every rule) on the output of b.
+
+It prints medians with min–max, CPU (user + system) and wall time, the peak
+memory of each, and the ratios b/a and c/b.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sites import REPO
+from synthetic import write_site
+
+PYTHON = sys.executable
+PLAIN_SETTINGS = """
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+CACHE_PATH = {cache!r}
+SITENAME = "Plain"
+ARTICLE_PATHS = []
+PAGE_PATHS = ["pages", "faq"]
+STATIC_PATHS = []
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+PLUGINS = []
+TYPOGRIFY = False
+DELETE_OUTPUT_DIRECTORY = True
+TIMEZONE = "Europe/Paris"
+# The home page asks for the `home` template: the default theme's page, renamed.
+THEME_TEMPLATES_OVERRIDES = [{overrides!r}]
+"""
+FULL_SETTINGS = """
+import sys
+sys.path.insert(0, {repo!r})
+from pelicanconf import *
+THEME = {repo!r} + "/theme"
+PLUGIN_PATHS = [{repo!r} + "/plugins"]
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+CACHE_PATH = {cache!r}
+DELETE_OUTPUT_DIRECTORY = {clean!r}
+CACHE_CONTENT = {cached!r}
+LOAD_CONTENT_CACHE = {cached!r}
+"""
+
+
+def measure(command: list[str], cwd: Path) -> dict:
+    """Run a command; return its wall time, CPU time and peak memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode(errors="replace")
+    if command[1:3] != ["-m", "invoke"] and process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{errors[-3000:]}")
+    # Children of the child (Java, hunspell) are counted by the kernel in its usage.
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+
+
+def pelican(settings: Path) -> list[str]:
+    return [PYTHON, "-m", "pelican", "-s", str(settings), "--fatal", "errors", "-q"]
+
+
+def touch_one_question(content: Path, round_number: int) -> None:
+    question = sorted((content / "faq").glob("*.md"))[0]
+    question.write_text(question.read_text(encoding="utf-8")
+                        + f"\nRelecture numéro {round_number}.\n", encoding="utf-8")
+
+
+def bench_size(count: int, rounds: int, scratch: Path) -> dict:
+    content = write_site(scratch / f"content-{count}", count)
+    overrides = scratch / "plain-templates"
+    overrides.mkdir(exist_ok=True)
+    (overrides / "home.html").write_text('{% extends "!simple/page.html" %}')
+    settings = {}
+    for name, template, extra in (
+        ("a", PLAIN_SETTINGS, {}),
+        ("b", FULL_SETTINGS, {"clean": True, "cached": False}),
+        ("c", FULL_SETTINGS, {"clean": False, "cached": True}),
+    ):
+        path = scratch / f"settings-{name}-{count}.py"
+        path.write_text(template.format(repo=str(REPO), content=str(content),
+                                        overrides=str(overrides),
+                                        output=str(scratch / f"out-{name}-{count}"),
+                                        cache=str(scratch / f"cache-{name}-{count}"), **extra))
+        settings[name] = path
+    check = [PYTHON, "-m", "invoke", "--search-root", str(REPO), "check",
+             "--path", str(scratch / f"out-b-{count}")]
+    measure(pelican(settings["c"]), scratch)  # fills the content cache
+    results = {key: [] for key in "abcd"}
+    for round_number in range(rounds):
+        order = ("a", "b") if round_number % 2 == 0 else ("b", "a")
+        for key in order:
+            results[key].append(measure(pelican(settings[key]), scratch))
+        touch_one_question(content, round_number)
+        results["c"].append(measure(pelican(settings["c"]), scratch))
+        results["d"].append(measure(check, scratch))
+    return results
+
+
+def summary(runs: list[dict], key: str) -> tuple[float, float, float]:
+    values = [run[key] for run in runs]
+    return statistics.median(values), min(values), max(values)
+
+
+def cell(runs: list[dict], key: str) -> str:
+    median, low, high = summary(runs, key)
+    return f"{median:.2f} ({low:.2f}–{high:.2f})"
+
+
+def ratio(top: list[dict], bottom: list[dict], key: str) -> str:
+    return f"{summary(top, key)[0] / summary(bottom, key)[0]:.2f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")]
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; {args.rounds} rounds; seconds, median (min–max)\n")
+    with tempfile.TemporaryDirectory() as scratch:
+        table = {n: bench_size(n, args.rounds, Path(scratch)) for n in sizes}
+        shutil.rmtree(scratch, ignore_errors=True)
+    print("| N | a plain CPU | b full CPU | c warm CPU | d check CPU "
+          "| a wall | b wall | c wall | d wall | b/a CPU | b/a wall | c/b CPU | c/b wall "
+          "| peak MB a / b / c / d |")
+    print("| --- " * 14 + "|")
+    for n, results in table.items():
+        a, b, c, d = (results[k] for k in "abcd")
+        peaks = " / ".join(f"{summary(r, 'rss')[0]:.0f}" for r in (a, b, c, d))
+        print(f"| {n} | {cell(a, 'cpu')} | {cell(b, 'cpu')} | {cell(c, 'cpu')} | {cell(d, 'cpu')} "
+              f"| {cell(a, 'wall')} | {cell(b, 'wall')} | {cell(c, 'wall')} | {cell(d, 'wall')} "
+              f"| {ratio(b, a, 'cpu')} | {ratio(b, a, 'wall')} | {ratio(c, b, 'cpu')} "
+              f"| {ratio(c, b, 'wall')} | {peaks} |")
+    print("\nTargets at N = 1000: b/a CPU ≤ 1.25; c/b ≤ 0.45.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
