@@ -114,6 +114,8 @@ JINJA_ENVIRONMENT = {
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
+        # French typography, applied as content is read (plugins/typography.py).
+        "typography": {"locale": "fr"},
     },
     "output_format": "html5",
 }

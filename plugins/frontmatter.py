@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, object] = {}
 
+# libyaml's loader when PyYAML has it: several times faster than the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG_RE = re.compile(r"<[^>]+>")
 
@@ -143,7 +145,7 @@ class FrontMatterReader(YAMLMetadataReader):
 
     def _load_yaml_metadata(self, text, source_path):
         try:
-            metadata = yaml.safe_load(text)
+            metadata = yaml.load(text, Loader=SAFE_LOADER)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = self._header_line + mark.line if mark else self._header_line

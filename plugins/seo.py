@@ -3,7 +3,7 @@
 The home template calls `structured_data(page, faq_entries)`, a Jinja global
 added at `generator_init`, which returns schema.org JSON-LD: a `FAQPage` whose
 questions and answers are the FAQ entries (the answer text taken from the
-rendered answer, prices filled in and French typography applied), and the
+rendered answer, typeset and with its prices filled in), and the
 business as a `ProfessionalService` whose offer is priced from DAY_RATE.
 Placeholders (see the legal plugin) are left out rather than published.
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from html import unescape
 from functools import partial
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
 from markupsafe import Markup
 from pelican import signals
 
@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
 DEFAULTS: dict[str, object] = {}
 
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
-BLOCKS = ("p", "li", "ol", "ul", "div", "table", "caption", "tr", "th", "td", "h2", "h3", "h4")
+BLOCK_END_RE = re.compile(r"</(?:p|li|ol|ul|div|table|caption|tr|th|td|h[1-6])\s*>|<br\s*/?>",
+                          re.IGNORECASE)
+TAG_RE = re.compile(r"<[^>]*>")
 
 
 def plain_text(html: str) -> str:
@@ -42,10 +44,8 @@ def plain_text(html: str) -> str:
     Inline elements (`<span class="caps">`) join their neighbours; blocks are
     separated by a space.
     """
-    soup = BeautifulSoup(html, "html.parser")
-    for block in soup.find_all(BLOCKS):
-        block.append(" ")
-    return SPACES_RE.sub(" ", soup.get_text()).strip()
+    text = TAG_RE.sub("", BLOCK_END_RE.sub(" ", html))
+    return SPACES_RE.sub(" ", unescape(text)).strip()
 
 
 def page_url(settings, page) -> str:
@@ -64,10 +64,8 @@ def faq_page(settings, page, faq_entries) -> dict:
             {
                 "@type": "Question",
                 "name": plain_text(french(entry.title, locale)),
-                "acceptedAnswer": {
-                    "@type": "Answer",
-                    "text": plain_text(french(entry.content, locale)),
-                },
+                # The answer as read: already typeset, prices filled in.
+                "acceptedAnswer": {"@type": "Answer", "text": plain_text(entry.content)},
             }
             for entry in faq_entries
         ],

@@ -1,8 +1,12 @@
-"""French typography for rendered text, as Jinja filters.
+"""French typography for rendered text: a Markdown extension and Jinja filters.
 
-The theme passes every piece of text that comes from content (titles,
-summaries, answers) through the `typo` filter (HTML) or `typo_text` (plain
-text, for `<title>` and attributes). They apply the French rules: « » with
+Content is typeset as it is read: the `typography` Markdown extension (in
+MARKDOWN's extension_configs) runs as the last postprocessor of every
+conversion, answers, pages and summaries alike, so the result is stored in
+Pelican's content cache with the HTML and a warm rebuild does not redo it.
+The theme passes the rest (titles, settings, its own text) through the `typo`
+filter (HTML) or `typo_text` (plain text, for `<title>` and attributes).
+Both apply the French rules: « » with
 no-break spaces inside, a narrow no-break space before ; ! ?, a no-break space
 before : and », after «, between a number and € or %, and before a spaced
 dash; the typographic apostrophe; … for three dots. Tags, attributes,
@@ -23,6 +27,8 @@ import logging
 import re
 from functools import partial
 
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markupsafe import Markup
 from pelican import signals
 
@@ -119,12 +125,46 @@ def french_text(text: str, locale: str = DEFAULTS["TYPOGRAPHY_LOCALE"]) -> str:
     return _typeset(str(text), "", _Quotes())
 
 
+class FrenchPostprocessor(Postprocessor):
+    """Typeset the HTML Markdown produced."""
+
+    def __init__(self, md, locale: str):
+        super().__init__(md)
+        self.locale = locale
+
+    def run(self, text: str) -> str:
+        return str(french(text, self.locale))
+
+
+class FrenchTypographyExtension(Extension):
+    """Markdown extension: French typography on the converted HTML."""
+
+    def __init__(self, **kwargs):
+        self.config = {"locale": [DEFAULTS["TYPOGRAPHY_LOCALE"], "a French locale"]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        # Priority 1: after raw HTML is put back (30) and & is restored (20).
+        md.postprocessors.register(FrenchPostprocessor(md, self.getConfig("locale")),
+                                   "french_typography", 1)
+
+
+def makeExtension(**kwargs):  # noqa: N802 (Markdown loads extensions by this name)
+    return FrenchTypographyExtension(**kwargs)
+
+
 def validate_settings(settings) -> None:
-    """Raise ValueError if TYPOGRAPHY_LOCALE is not French."""
+    """Raise ValueError if TYPOGRAPHY_LOCALE is not French or content is not typeset."""
     locale = settings.get("TYPOGRAPHY_LOCALE", DEFAULTS["TYPOGRAPHY_LOCALE"])
     if locale not in LOCALES:
         raise ValueError(
             f"TYPOGRAPHY_LOCALE must be French, one of {', '.join(LOCALES)}, got {locale!r}"
+        )
+    extensions = settings.get("MARKDOWN", {}).get("extension_configs", {})
+    if "typography" not in extensions:
+        raise ValueError(
+            "MARKDOWN['extension_configs'] must include 'typography': {} so that content "
+            "is typeset as it is read"
         )
 
 

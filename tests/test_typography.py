@@ -83,8 +83,21 @@ def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
     build_real_site(tmp_path)
     assert len(seen) > 30  # every title, summary, answer and page text
     for kind, source in sorted(seen):
+        # Content is typeset before its price placeholders are filled; polytypo
+        # would squeeze the spaces inside {{ }}, so compare with amounts in place.
+        source = with_amounts(source)
         ours = str(html_filter(source) if kind == "html" else text_filter(source))
         assert ours == reference(kind, source), source[:200]
+
+
+def with_amounts(text: str) -> str:
+    return (text.replace("{{ day_rate }}", "300 €").replace("{{ hourly_rate }}", "43 €")
+            .replace("<p>{{ price_table }}</p>", "<table><tr><td>1 300 €</td></tr></table>"))
+
+
+def test_placeholders_pass_through_untouched():
+    html = "<p>de {{ day_rate }} hors taxes ({{ hourly_rate }})</p>\n<p>{{ price_table }}</p>"
+    assert str(french(html)) == html
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -97,7 +110,6 @@ def test_synthetic_french_is_typeset_as_polytypo_does(seed):
     sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
     from synthetic import body
 
-    html = markdown.markdown(body(random.Random(seed), 1, 10, "##"))
-    html = html.replace("{{ day_rate }}", "300 €").replace("{{ hourly_rate }}", "43 €")
+    html = with_amounts(markdown.markdown(body(random.Random(seed), 1, 10, "##")))
     html += '<p>Il a dit "bonjour" ... puis "au revoir" !</p>'
     assert str(french(html)) == reference("html", html)

@@ -4,7 +4,8 @@ Run: uv run invoke bench [--sizes 10,100,1000] [--rounds 3]. For each N, a
 synthetic site of N questions and N pages (about 500 words each) is timed in
 paired, alternating runs, each in a fresh process:
 
-  a. plain Pelican: default theme, no plugins, no typogrify (every file a page);
+  a. plain Pelican: default theme, no plugins, no typogrify (every file a page,
+     no menu of every page, as on this site);
   b. this project's full pipeline, cold (no cache);
   c. a warm rebuild with the content cache, after one question was edited;
   d. `invoke check` (every rule) on the output of b.
@@ -47,6 +48,8 @@ PLUGINS = []
 TYPOGRIFY = False
 DELETE_OUTPUT_DIRECTORY = True
 TIMEZONE = "Europe/Paris"
+# Like this site, no menu of every page: it would make each page's size grow with N.
+DISPLAY_PAGES_ON_MENU = False
 # The home page asks for the `home` template: the default theme's page, renamed.
 THEME_TEMPLATES_OVERRIDES = [{overrides!r}]
 """
