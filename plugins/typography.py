@@ -50,21 +50,25 @@ UNTOUCHED_RE = re.compile(
     re.IGNORECASE,
 )
 HOLE = "\ue000"  # a private-use character standing for an untouched part
+SEAM = "\x00"  # stands for a tag, or for code, between two runs of text
 
+# (triggers, pattern, replacement): a rule runs only on text holding one of its triggers.
 RULES = [
-    (re.compile(r"\.\.\."), "…"),
-    (re.compile(r"(?<=[^\W\d_])'"), "’"),
+    (("...",), re.compile(r"\.\.\."), "…"),
+    (("'",), re.compile(r"'(?<=[^\W\d_]')"), "’"),
     # Before ; ! ? a narrow no-break space, replacing any space there.
-    (re.compile(r"(?<=[^\s;:!?«(\[\u00a0\u202f" + HOLE + r"])[ \u00a0\u202f]?([;!?]+)"),
+    ((";", "!", "?"),
+     re.compile(r"(?<=[^\s;:!?«(\[\u00a0\u202f" + HOLE + r"])[ \u00a0\u202f]?([;!?]+)"),
      NNBSP + r"\1"),
     # Before : (a colon that ends a clause, not 10:30 or a URL) and », a no-break space.
-    (re.compile(r"(?<=[^\s\u00a0\u202f" + HOLE + r"])[ \u202f\u00a0]?:(?=\s|$)"), NBSP + ":"),
-    (re.compile(r"(?<=[^\s\u00a0\u202f])[ \u202f]?»"), NBSP + "»"),
-    (re.compile(r"«[ \u202f]?(?=\S)"), "«" + NBSP),
-    (re.compile(r"(?<=\d)[ \u202f]?([€%])"), NBSP + r"\1"),
-    (re.compile(r" ([–—]) "), NBSP + r"\1 "),
+    ((":",), re.compile(r"(?<=[^\s\u00a0\u202f" + HOLE + r"])[ \u202f\u00a0]?:(?=[\s\x00]|$)"),
+     NBSP + ":"),
+    (("»",), re.compile(r"(?<=[^\s\u00a0\u202f])[ \u202f]?»"), NBSP + "»"),
+    (("«",), re.compile(r"«[ \u202f]?(?=\S)"), "«" + NBSP),
+    (("€", "%"), re.compile(r"(?<=\d)[ \u202f]?([€%])"), NBSP + r"\1"),
+    (("–", "—"), re.compile(r" ([–—]) "), NBSP + r"\1 "),
     # After n° and § before a number.
-    (re.compile(r"(?:(?<=\bn°)|(?<=§)) (?=\d)"), NBSP),
+    (("n°", "§"), re.compile(r"(?:(?<=\bn°)|(?<=§)) (?=\d)"), NBSP),
 ]
 DOUBLE_QUOTE_RE = re.compile(r'"')
 
@@ -80,41 +84,49 @@ class _Quotes:
         return "«" if self.open else "»"
 
 
-def _typeset(text: str, before: str, quotes: _Quotes) -> str:
-    """Apply the rules to one run of text; `before` is the character preceding it."""
+def _typeset(text: str, quotes: _Quotes) -> str:
+    """Apply the rules to a run of text, in which SEAM marks where tags were."""
     saved = []
 
     def hold(match):
         saved.append(match.group(0))
         return HOLE
 
-    text = UNTOUCHED_RE.sub(hold, text)
-    text = DOUBLE_QUOTE_RE.sub(quotes, text)
-    text = before + text
-    for pattern, replacement in RULES:
-        text = pattern.sub(replacement, text)
-    text = text[len(before):]
+    if "&" in text or "@" in text or "://" in text:
+        text = UNTOUCHED_RE.sub(hold, text)
+    if '"' in text:
+        text = DOUBLE_QUOTE_RE.sub(quotes, text)
+    for triggers, pattern, replacement in RULES:
+        if any(trigger in text for trigger in triggers):
+            text = pattern.sub(replacement, text)
     pieces = iter(saved)
     return re.sub(HOLE, lambda _: next(pieces), text) if saved else text
 
 
 def french(html: str, locale: str = DEFAULTS["TYPOGRAPHY_LOCALE"]) -> Markup:
-    """Return `html` with French typography applied to its text."""
+    """Return `html` with French typography applied to its text.
+
+    All the text is typeset in one pass, each tag (and each piece of code)
+    replaced by a SEAM character, so the rules see the text on both sides of
+    a tag; the tags are then put back.
+    """
     parts = TAG_RE.split(str(html))
-    quotes = _Quotes()
+    kept = []  # tags, and the text inside code, in order
     verbatim = 0
-    before = ""
-    for index, part in enumerate(parts):
-        if index % 2:  # a tag
-            match = VERBATIM_RE.match(part)
-            if match:
-                verbatim = max(verbatim + (-1 if match.group(1) else 1), 0)
-        elif part and not verbatim:
-            parts[index] = _typeset(part, before, quotes)
-            before = parts[index][-1]
-        elif part:
-            before = part[-1]
-    return Markup("".join(parts))
+    for index in range(1, len(parts), 2):
+        match = VERBATIM_RE.match(parts[index])
+        if match:
+            verbatim += -1 if match.group(1) else 1
+        kept.append(parts[index])
+        parts[index] = SEAM
+        if verbatim > 0 and parts[index + 1]:
+            kept.append(parts[index + 1])
+            parts[index + 1] = SEAM
+    typeset = _typeset("".join(parts), _Quotes()).split(SEAM)
+    pieces = [typeset[0]]
+    for tag, after in zip(kept, typeset[1:]):
+        pieces += [tag, after]
+    return Markup("".join(pieces))
 
 
 def french_text(text: str, locale: str = DEFAULTS["TYPOGRAPHY_LOCALE"]) -> str:
@@ -122,7 +134,7 @@ def french_text(text: str, locale: str = DEFAULTS["TYPOGRAPHY_LOCALE"]) -> str:
 
     The result is a plain string, so the template still escapes it.
     """
-    return _typeset(str(text), "", _Quotes())
+    return _typeset(str(text).replace(SEAM, ""), _Quotes())
 
 
 class FrenchPostprocessor(Postprocessor):
