@@ -131,6 +131,11 @@ TYPOGRAPHY_LOCALE = "fr"
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False
 
+# When the content cache is on (`invoke serve`), keep whole pages and questions,
+# typogrify's work included, and skip compressing the cache file.
+CONTENT_CACHING_LAYER = "generator"
+GZIP_CACHE = False
+
 # security.txt (RFC 9116) expires this many days after each build.
 SECURITY_TXT_VALID_DAYS = 180
 # The release being published, written to /version.txt; set by `invoke publish`.

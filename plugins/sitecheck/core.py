@@ -82,10 +82,16 @@ class Page:
         if description and description.get("content"):
             yield description["content"], description.sourceline or 1
 
-    def ids(self) -> set[str]:
-        return {tag["id"] for tag in self.soup.select("[id]")} | {
+    @cached_property
+    def _ids(self) -> frozenset[str]:
+        return frozenset({tag["id"] for tag in self.soup.select("[id]")} | {
             tag["name"] for tag in self.soup.select("a[name]")
-        }
+        })
+
+    def ids(self) -> frozenset[str]:
+        """Every id (and <a name>) of the page: the targets of #fragments."""
+        return self._ids
+
 
 
 class Site:

@@ -30,12 +30,22 @@ def hunspell_command(word_list: Path | None, dictionary: str = DICTIONARY) -> li
     return command
 
 
+# A word as hunspell sees it: letters, with the apostrophes and hyphens inside it.
+WORD_RE = re.compile(r"[^\W\d_](?:[\w’'-]*[^\W\d_])?")
+
+
 def misspelled(texts: list[str], word_list: Path | None = None,
                dictionary: str = DICTIONARY) -> set[str]:
-    """Return the words of `texts` that hunspell does not know."""
-    prose = "\n".join(NOT_WORDS_RE.sub(" ", text) for text in texts)
-    # hunspell reads the typographic apostrophe as a word character: give it ASCII.
-    prose = prose.replace("’", "'").replace("\u202f", " ").replace("\u00a0", " ")
+    """Return the words of `texts` that hunspell does not know.
+
+    hunspell gets each distinct word once, one a line: a site says the same
+    words again and again.
+    """
+    words = set()
+    for text in texts:
+        # hunspell reads the typographic apostrophe as a word character: give it ASCII.
+        words.update(WORD_RE.findall(NOT_WORDS_RE.sub(" ", text).replace("’", "'")))
+    prose = "\n".join(sorted(words))
     result = subprocess.run(hunspell_command(word_list, dictionary), input=prose,
                             capture_output=True, text=True, check=False)
     if result.returncode != 0 or "Can't open affix or dictionary" in result.stderr:
