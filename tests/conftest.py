@@ -141,3 +141,13 @@ class TinySite:
 @pytest.fixture
 def tiny_site(tmp_path) -> TinySite:
     return TinySite(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def served(site, tmp_path_factory):
+    """The real site served on 127.0.0.1 for the browsers, stopped by its process id."""
+    from browsing import StaticServer
+
+    server = StaticServer(site.output, tmp_path_factory.mktemp("http") / "server.log")
+    yield server
+    server.stop()

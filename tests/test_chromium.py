@@ -8,17 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from browsing import (
-    AXE_RUN, ARTIFACTS, CHROMIUM, PAGES, SCROLL_Y, TOP_OF, StaticServer, axe_source,
+    AXE_RUN, ARTIFACTS, CHROMIUM, PAGES, SCROLL_Y, TOP_OF, axe_source,
     format_violations,
 )
 from servers import require
-
-
-@pytest.fixture(scope="module")
-def served(site, tmp_path_factory):
-    server = StaticServer(site.output, tmp_path_factory.mktemp("http") / "server.log")
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from browsing import (
-    AXE_RUN_ASYNC, PAGES, SCROLL_Y, TOP_OF, StaticServer, axe_source, format_violations,
+    AXE_RUN_ASYNC, PAGES, SCROLL_Y, TOP_OF, axe_source, format_violations,
     png_colour_count,
 )
 from servers import free_port, require, wait_for_port
@@ -41,13 +41,6 @@ def profile(folder, **extra):
         f"user_pref({name!r}, {str(value).lower() if isinstance(value, bool) else repr(value)});\n"
         .replace("'", '"') for name, value in prefs.items()))
     return folder
-
-
-@pytest.fixture(scope="module")
-def served(site, tmp_path_factory):
-    server = StaticServer(site.output, tmp_path_factory.mktemp("http") / "server.log")
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

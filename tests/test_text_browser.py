@@ -7,15 +7,7 @@ import subprocess
 
 import pytest
 
-from browsing import StaticServer
 from servers import require
-
-
-@pytest.fixture(scope="module")
-def served(site, tmp_path_factory):
-    server = StaticServer(site.output, tmp_path_factory.mktemp("http") / "server.log")
-    yield server
-    server.stop()
 
 
 def dump(url: str) -> str:
