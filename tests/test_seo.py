@@ -133,7 +133,7 @@ def test_faq_structured_data_matches_the_page(site):
         first_paragraph = re.sub(r"[ \n]+", " ", section.select_one("p").get_text())
         assert first_paragraph in answer
         assert "Revenir en haut" not in answer and "{{" not in answer
-    assert f"300\u00a0€" in questions[-1]["acceptedAnswer"]["text"]
+    assert "300\u00a0€" in questions[-1]["acceptedAnswer"]["text"]
 
 
 def test_business_structured_data_is_priced_from_day_rate(site, site_450):
@@ -143,7 +143,7 @@ def test_business_structured_data_is_priced_from_day_rate(site, site_450):
         assert price["price"] == rate
         assert price["priceCurrency"] == "EUR"
         assert price["valueAddedTaxIncluded"] is False
-    assert f"450\u00a0€" in json_ld(site_450)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
+    assert "450\u00a0€" in json_ld(site_450)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
 
 
 def test_business_structured_data_leaves_placeholders_out(site, site_filled):

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sites import REPO, production_build
+from sites import production_build
 
 from servers import ApacheServer  # noqa: E402  (tests/ is on the path)
 
