@@ -123,6 +123,7 @@ def serve(c, port: int = PORT):
             return True
 
     overrides = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True}
+    site_url = public_url()
 
     def rebuild():
         try:
@@ -134,7 +135,7 @@ def serve(c, port: int = PORT):
         from sitecheck import FAST_RULES
 
         print("Checking (fast rules):")
-        run_checks(OUTPUT, FAST_RULES)
+        run_checks(OUTPUT, FAST_RULES, site_url=site_url)
 
     rebuild()
     server = Server(watcher=PromptWatcher())
@@ -183,22 +184,28 @@ def node_tools(c):
             c.run("npm ci --no-audit --no-fund")
 
 
-def public_url(settings_file: Path = DEV_SETTINGS) -> str:
-    """The site's public address: links to it are checked as internal links."""
+def load_settings(settings_file: Path) -> dict:
+    """Pelican's settings from a file, with its defaults (nothing is built)."""
     from pelican.settings import read_settings
 
-    return read_settings(str(settings_file)).get("SITE_PUBLIC_URL", "")
+    return read_settings(str(settings_file))
+
+
+def public_url(settings_file: Path = DEV_SETTINGS) -> str:
+    """The site's public address: links to it are checked as internal links."""
+    return load_settings(settings_file).get("SITE_PUBLIC_URL", "")
 
 
 def run_checks(path: Path, rules, external: bool = False, site_url: str | None = None) -> list:
     """Run the quality gate on a built folder; print the report; return the findings."""
-    from sitecheck import check_site, external_links, format_report
+    from sitecheck import Site, check_site, external_links, format_report
     from sitecheck.runner import fetch_external
 
     site_url = public_url() if site_url is None else site_url
-    findings = check_site(path, rules=rules, content_dir=CONTENT, jar=VNU_JAR,
+    site = Site(path)  # read and parsed once for the rules and the link list
+    findings = check_site(site, rules=rules, content_dir=CONTENT, jar=VNU_JAR,
                           site_url=site_url)
-    links = external_links(path, site_url)
+    links = external_links(site, site_url)
     if external:
         findings += fetch_external(links)
     if links:
@@ -209,20 +216,22 @@ def run_checks(path: Path, rules, external: bool = False, site_url: str | None =
     return findings
 
 
-def publish_settings(settings_file: Path) -> dict:
-    from pelican.settings import read_settings
-
-    return read_settings(str(settings_file))
-
-
-def publish_target(settings: dict):
+def publish_target(settings: dict, failure: str = "Not published"):
     """The deploy target: PUBLISH_TARGET from the environment, else from the settings."""
     from deploy import DeployError, parse_target
 
     try:
         return parse_target(os.environ.get("PUBLISH_TARGET") or settings.get("PUBLISH_TARGET", ""))
     except DeployError as error:
-        raise Exit(f"Not published: {error}") from None
+        raise Exit(f"{failure}: {error}") from None
+
+
+def deploy_server(settings: str, failure: str):
+    """The production settings and the server they name; Exit with `failure` if none."""
+    from deploy import Server
+
+    conf = load_settings(Path(settings).resolve())
+    return conf, Server(publish_target(conf, failure), conf.get("PUBLISH_LIVE_LINK", "www"))
 
 
 def deploy_owner() -> str:
@@ -238,13 +247,12 @@ def deploy_owner() -> str:
 })
 def publish(c, dry_run: bool = False, settings: str = str(PUBLISH_SETTINGS)):
     """Build for production, run the quality gate, and deploy over SSH with an atomic switch."""
-    from deploy import DeployError, Server, new_release_id
+    from deploy import DeployError, new_release_id
     from deploy import publish as deploy_release
     from sitecheck import RULES
 
     settings_file = Path(settings).resolve()
-    conf = publish_settings(settings_file)
-    target = publish_target(conf)
+    conf, server = deploy_server(settings, "Not published")
     release_id = new_release_id()
     build_or_exit(settings_file, {"RELEASE_ID": release_id})
     output = Path(conf["OUTPUT_PATH"])
@@ -256,12 +264,12 @@ def publish(c, dry_run: bool = False, settings: str = str(PUBLISH_SETTINGS)):
         raise Exit(f"Not published: the quality gate found {len(findings)} problems (above).")
     try:
         if dry_run:
-            live, _ = Server(target, conf.get("PUBLISH_LIVE_LINK", "www")).state()
-            print(Server(target, conf.get("PUBLISH_LIVE_LINK", "www")).dry_run(output, live))
+            live, _ = server.state()
+            print(server.dry_run(output, live))
             return
         deploy_release(
-            output, target, release_id,
-            live_link=conf.get("PUBLISH_LIVE_LINK", "www"),
+            output, server.target, release_id,
+            live_link=server.live_link,
             check_url=os.environ.get("PUBLISH_CHECK_URL") or conf.get("SITEURL", ""),
             keep=conf.get("PUBLISH_KEEP_RELEASES", 5),
             owner=deploy_owner(),
@@ -277,10 +285,9 @@ def rollback(c, release: str = "", settings: str = str(PUBLISH_SETTINGS)):
     from deploy import DeployError
     from deploy import rollback as deploy_rollback
 
-    conf = publish_settings(Path(settings).resolve())
+    _, server = deploy_server(settings, "Not rolled back")
     try:
-        deploy_rollback(publish_target(conf), release,
-                        live_link=conf.get("PUBLISH_LIVE_LINK", "www"), owner=deploy_owner())
+        deploy_rollback(server.target, release, live_link=server.live_link, owner=deploy_owner())
     except DeployError as error:
         raise Exit(f"Not rolled back: {error}") from None
 
@@ -288,11 +295,11 @@ def rollback(c, release: str = "", settings: str = str(PUBLISH_SETTINGS)):
 @task(help={"settings": "production settings file (default: publishconf.py)"})
 def releases(c, settings: str = str(PUBLISH_SETTINGS)):
     """List the releases on the server, the live one marked."""
-    from deploy import DeployError, Server
+    from deploy import DeployError
 
-    conf = publish_settings(Path(settings).resolve())
+    _, server = deploy_server(settings, "No releases listed")
     try:
-        live, names = Server(publish_target(conf), conf.get("PUBLISH_LIVE_LINK", "www")).state()
+        live, names = server.state()
     except DeployError as error:
         raise Exit(str(error)) from None
     for name in sorted(names):
@@ -304,11 +311,11 @@ def releases(c, settings: str = str(PUBLISH_SETTINGS)):
 @task(help={"settings": "production settings file (default: publishconf.py)"})
 def unlock(c, settings: str = str(PUBLISH_SETTINGS)):
     """Clear a publish lock left on the server by an interrupted publish."""
-    from deploy import DeployError, Server
+    from deploy import DeployError
 
-    conf = publish_settings(Path(settings).resolve())
+    _, server = deploy_server(settings, "Not unlocked")
     try:
-        owner = Server(publish_target(conf)).unlock()
+        owner = server.unlock()
     except DeployError as error:
         raise Exit(str(error)) from None
     print(f"Lock cleared (held by {owner})." if owner else "There was no lock.")

@@ -21,14 +21,19 @@ RULES = ("entities", "spelling", "typography", "links", "document", "validity")
 FAST_RULES = ("entities", "typography", "links", "document")
 
 
-def check_site(root: Path, rules=RULES, content_dir: Path | None = None,
+def as_site(built: Path | Site) -> Site:
+    """A built folder, read once: callers that run several passes pass the Site."""
+    return built if isinstance(built, Site) else Site(built)
+
+
+def check_site(built: Path | Site, rules=RULES, content_dir: Path | None = None,
                word_list: Path | None = WORD_LIST, jar: Path = VNU_JAR,
                site_url: str = "") -> list[Finding]:
-    """Return every finding of `rules` on the site built in `root`."""
+    """Return every finding of `rules` on the site built in a folder."""
     unknown = set(rules) - set(RULES)
     if unknown:
         raise ValueError(f"unknown rule {', '.join(sorted(unknown))}; rules: {', '.join(RULES)}")
-    site = Site(root)
+    site = as_site(built)
     netloc = urlsplit(site_url).netloc
     findings: list[Finding] = []
     for page in site.pages.values():
@@ -48,11 +53,11 @@ def check_site(root: Path, rules=RULES, content_dir: Path | None = None,
     return locate_in_sources(findings, content_dir)
 
 
-def external_links(root: Path, site_url: str = "") -> dict[str, list[str]]:
+def external_links(built: Path | Site, site_url: str = "") -> dict[str, list[str]]:
     """Return each external URL of the site with the pages that link to it."""
     netloc = urlsplit(site_url).netloc
     links: dict[str, list[str]] = {}
-    for page in Site(root).pages.values():
+    for page in as_site(built).pages.values():
         for url in external_urls(page, netloc):
             links.setdefault(url, [])
             if page.name not in links[url]:
