@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO
+from tasks import CHROMIUM_FLAGS
 from servers import free_port, require, stop, wait_for_port
 
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -14,6 +15,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = ["index.html", "contact.html", "mentions-legales.html", "confidentialite.html", "404.html"]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+# The project's Chromium flags for Playwright, which adds its own headless mode.
+PLAYWRIGHT_CHROMIUM_ARGS = [flag for flag in CHROMIUM_FLAGS if flag != "--headless"]
 
 # axe.run with the WCAG 2.1 A and AA rules: a promise of the violations.
 AXE_VIOLATIONS = (

@@ -33,6 +33,18 @@ class BuiltSite:
         return sorted(self.output.rglob("*.html"))
 
 
+def invoke_command(*args: str) -> list[str]:
+    """The command line of a project task, run as the README runs it (uv run invoke)."""
+    return [sys.executable, "-m", "invoke", "--search-root", str(REPO), *args]
+
+
+def run_invoke(*args: str, cwd: Path | None = None, env: dict | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a project task in a fresh process; return its exit code and output."""
+    return subprocess.run(invoke_command(*args), cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
 def build_real_site(tmp: Path, **overrides) -> BuiltSite:
     """Build the repository's content into `tmp`, as `invoke build` does."""
     settings = {"OUTPUT_PATH": str(tmp / "output"), "CACHE_PATH": str(tmp / "cache")}
@@ -130,12 +142,8 @@ class TinySite:
             f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\n"
             "PATH = 'content'\nOUTPUT_PATH = 'output'\nCACHE_PATH = 'cache'\n" + settings,
         )
-        return subprocess.run(
-            [sys.executable, "-m", "invoke", "--search-root", str(REPO),
-             "build", "--settings", str(settings_file)],
-            cwd=self.root, capture_output=True, text=True, timeout=120,
-            env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "HOME": str(self.root)},
-        )
+        return run_invoke("build", "--settings", str(settings_file), cwd=self.root,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "HOME": str(self.root)})
 
 
 @pytest.fixture

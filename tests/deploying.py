@@ -6,10 +6,9 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import FILLED_LEGAL, REPO
+from conftest import FILLED_LEGAL, REPO, run_invoke
 from servers import world_readable_dir
 
 
@@ -47,10 +46,11 @@ class DeployEnv:
         }
 
     def invoke(self, *args: str, **env: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "invoke", "--search-root", str(REPO), args[0],
-                   "--settings", str(self.settings), *args[1:]]
-        return subprocess.run(command, capture_output=True, text=True, timeout=300,
-                              env={**self.env, **env})
+        return run_invoke(*self.task(*args), env={**self.env, **env})
+
+    def task(self, name: str, *args: str) -> list[str]:
+        """A publishing task's arguments, with this environment's settings."""
+        return [name, "--settings", str(self.settings), *args]
 
     def publish(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         return self.invoke("publish", *args, **env)

@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "benchmarks")]
 
-from browsing import CHROMIUM, StaticServer  # noqa: E402
+from browsing import CHROMIUM, PLAYWRIGHT_CHROMIUM_ARGS, StaticServer  # noqa: E402
 from sites import REPO, pelican_build  # noqa: E402
 
 SHOTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 375, "height": 812}}
@@ -31,7 +31,7 @@ def main() -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                     args=["--no-sandbox", "--disable-gpu"])
+                                                     args=PLAYWRIGHT_CHROMIUM_ARGS)
                 for name, viewport in SHOTS.items():
                     page = browser.new_page(viewport=viewport)
                     page.goto(f"{server.url}/")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import pelicanconf
-from conftest import FILLED_LEGAL, REPO
+from conftest import FILLED_LEGAL, REPO, run_invoke
 from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
 from sitecheck.rules import (
     check_document, check_entities, check_links, check_typography, resolve, typography_findings,
@@ -309,9 +309,7 @@ def test_the_gate_catches_the_old_site_typography():
 # -- the task ----------------------------------------------------------------
 
 def invoke_check(path: Path, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "check", "--path", str(path),
-         *args], capture_output=True, text=True, timeout=120)
+    return run_invoke("check", "--path", str(path), *args)
 
 
 def test_invoke_check_exits_1_with_the_report(tmp_path):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from browsing import (
-    AXE_RUN, ARTIFACTS, CHROMIUM, PAGES, SCROLL_Y, TOP_OF, axe_source,
+    AXE_RUN, ARTIFACTS, CHROMIUM, PAGES, PLAYWRIGHT_CHROMIUM_ARGS, SCROLL_Y, TOP_OF, axe_source,
     format_violations,
 )
 from servers import require
@@ -23,9 +23,7 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=PLAYWRIGHT_CHROMIUM_ARGS,
         )
         yield chromium
         chromium.close()

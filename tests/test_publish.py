@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import invoke_command
 from deploy import (
     DeployError, Server, manifest_differences, parse_target, previous_release, prune_plan,
 )
@@ -136,8 +136,7 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(deploy):
     before = tree_digest(deploy.live_link)
     (deploy.content / "extra" / "bulk.bin").write_bytes(os.urandom(1_500_000))
     process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "publish",
-         "--settings", str(deploy.settings)],
+        invoke_command(*deploy.task("publish")),
         env={**deploy.env, "PUBLISH_RSYNC_OPTIONS": "--bwlimit=100"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )

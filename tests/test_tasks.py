@@ -16,12 +16,7 @@ import pytest
 import yaml
 
 import tasks
-from conftest import REPO, TinySite, good_faq
-
-
-def invoke(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(REPO), *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=120)
+from conftest import REPO, TinySite, good_faq, run_invoke
 
 
 def test_question_anchor():
@@ -34,7 +29,7 @@ def test_question_anchor():
 def test_new_faq_writes_the_next_question(tmp_path):
     faq_dir = tmp_path / "faq"
     shutil.copytree(REPO / "content" / "faq", faq_dir)
-    result = invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
+    result = run_invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
                     cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     written = faq_dir / "06-qu-est-ce-qu-une-maitrise-d-oeuvre.md"
@@ -44,7 +39,7 @@ def test_new_faq_writes_the_next_question(tmp_path):
         "anchor": "qu-est-ce-qu-une-maitrise-d-oeuvre", "summary": "",
         "reviewed": datetime.date.today(),
     }
-    again = invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
+    again = run_invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
                    cwd=tmp_path)
     assert again.returncode == 0  # a different position: 07-…
     assert (faq_dir / "07-qu-est-ce-qu-une-maitrise-d-oeuvre.md").exists()
@@ -54,7 +49,7 @@ def test_a_new_question_needs_its_summary_then_appears(tmp_path):
     site = TinySite(tmp_path)
     site.write("content/faq/01-une-question.md", good_faq())
     faq_dir = tmp_path / "content" / "faq"
-    assert invoke("new-faq", "Une autre question ?", "--directory", str(faq_dir),
+    assert run_invoke("new-faq", "Une autre question ?", "--directory", str(faq_dir),
                   cwd=tmp_path).returncode == 0
     written = faq_dir / "02-une-autre-question.md"
 
