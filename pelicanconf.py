@@ -53,13 +53,13 @@ THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
-    "frontmatter",
-    "pricing",
-    "faq",
-    "typography",
-    "legal",
-    "seo",
-    "hosting",
+    "cimw.frontmatter",
+    "cimw.pricing",
+    "cimw.faq",
+    "cimw.typography",
+    "cimw.legal",
+    "cimw.seo",
+    "cimw.hosting",
 ]
 
 # Questions live in content/faq and are read by the faq plugin, not as pages.
@@ -115,7 +115,7 @@ MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
         # French typography, applied as content is read (plugins/typography.py).
-        "typography": {"locale": "fr"},
+        "cimw.typography": {"locale": "fr"},
     },
     "output_format": "html5",
 }

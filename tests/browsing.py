@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from conftest import REPO
-from tasks import CHROMIUM_FLAGS
 from servers import free_port, require, stop, wait_for_port
+
+from artwork import CHROMIUM_FLAGS
 
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -40,9 +41,18 @@ class StaticServer:
         self.port = free_port()
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
-             "--directory", str(folder)],
-            stdout=subprocess.DEVNULL, stderr=log.open("w"),
+            [
+                sys.executable,
+                "-m",
+                "http.server",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                str(folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
         )
         wait_for_port(self.port, self.process, log)
 
@@ -64,9 +74,9 @@ def png_colour_count(path: Path, rows: int = 300) -> int:
     width = struct.unpack(">I", data[16:20])[0]
     chunks, offset = [], 8
     while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
         if kind == b"IDAT":
-            chunks.append(data[offset + 8:offset + 8 + length])
+            chunks.append(data[offset + 8 : offset + 8 + length])
         offset += 12 + length
     pixels = zlib.decompress(b"".join(chunks))
     return len(set(pixels[: width * 4 * rows]))
@@ -78,5 +88,6 @@ def axe_source() -> str:
 
 
 def format_violations(violations) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'][:3])}"
-                     for v in violations)
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'][:3])}" for v in violations
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,29 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "plugins"))
 
-from tasks import pelican_build  # noqa: E402
+from project import build as pelican_build  # noqa: E402
+
+# What a copy of the project leaves out: generated, installed or local files.
+NOT_SOURCES = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".tools",
+    "node_modules",
+    "output",
+    "cache",
+    "test-artifacts",
+    "__pycache__",
+    ".pytest_cache",
+    "*.pyc",
+    ".ruff_cache",
+    ".mypy_cache",
+)
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy the project's sources (no build, cache or installed tools) into `destination`."""
+    shutil.copytree(REPO, destination, ignore=NOT_SOURCES, symlinks=True, dirs_exist_ok=True)
+    return destination
 
 
 class BuiltSite:
@@ -38,11 +61,13 @@ def invoke_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "invoke", "--search-root", str(REPO), *args]
 
 
-def run_invoke(*args: str, cwd: Path | None = None, env: dict | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess:
+def run_invoke(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run a project task in a fresh process; return its exit code and output."""
-    return subprocess.run(invoke_command(*args), cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        invoke_command(*args), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def build_real_site(tmp: Path, **overrides) -> BuiltSite:
@@ -142,8 +167,13 @@ class TinySite:
             f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\n"
             "PATH = 'content'\nOUTPUT_PATH = 'output'\nCACHE_PATH = 'cache'\n" + settings,
         )
-        return run_invoke("build", "--settings", str(settings_file), cwd=self.root,
-                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "HOME": str(self.root)})
+        return run_invoke(
+            "build",
+            "--settings",
+            str(settings_file),
+            cwd=self.root,
+            env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "HOME": str(self.root)},
+        )
 
 
 @pytest.fixture

@@ -15,8 +15,11 @@ from servers import world_readable_dir
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under `folder` (symlinks followed at the top) and its SHA-256."""
     folder = folder.resolve()
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 class DeployEnv:
@@ -35,6 +38,7 @@ class DeployEnv:
         self.settings.write_text(
             f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom publishconf import *\n"
             f"PATH = {str(self.content)!r}\nOUTPUT_PATH = {str(self.output)!r}\n"
+            f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\nTHEME = {str(REPO / 'theme')!r}\n"
             f"CACHE_PATH = {str(root / 'cache')!r}\n{legal}SITEURL = SITE_PUBLIC_URL\n"
         )
         self.env = {
@@ -60,7 +64,9 @@ class DeployEnv:
         return self.base / "www"
 
     def live(self) -> str | None:
-        return os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
+        return (
+            os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
+        )
 
     def releases(self) -> list[str]:
         folder = self.base / "releases"

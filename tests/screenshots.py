@@ -25,13 +25,16 @@ def main() -> int:
     folder.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         output = Path(scratch) / "output"
-        pelican_build(REPO / "pelicanconf.py", {"OUTPUT_PATH": str(output),
-                                               "CACHE_PATH": str(Path(scratch) / "cache")})
+        pelican_build(
+            REPO / "pelicanconf.py",
+            {"OUTPUT_PATH": str(output), "CACHE_PATH": str(Path(scratch) / "cache")},
+        )
         server = StaticServer(output, Path(scratch) / "server.log")
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                     args=PLAYWRIGHT_CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=PLAYWRIGHT_CHROMIUM_ARGS
+                )
                 for name, viewport in SHOTS.items():
                     page = browser.new_page(viewport=viewport)
                     page.goto(f"{server.url}/")

@@ -42,8 +42,10 @@ def require(*commands: str) -> None:
     """Fail, with the command that installs them, when the tools are missing."""
     missing = [c for c in commands if not (shutil.which(c) or Path(c).exists())]
     if missing:
-        raise RuntimeError(f"missing {', '.join(missing)}: run `uv run invoke tools` "
-                           "(it installs them with apt-get)")
+        raise RuntimeError(
+            f"missing {', '.join(missing)}: run `uv run invoke tools` "
+            "(it installs them with apt-get)"
+        )
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -57,8 +59,9 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def keygen(path: Path) -> Path:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", str(path)],
-                   check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", str(path)], check=True
+    )
     return path
 
 
@@ -87,15 +90,24 @@ class SshServer:
             "UsePAM no\nPermitUserEnvironment yes\nLogLevel ERROR\n"
         )
         self.log = root / "sshd.log"
-        self.process = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(self.config)],
-                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
+        self.process = subprocess.Popen(
+            ["/usr/sbin/sshd", "-D", "-e", "-f", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("w"),
+        )
         wait_for_port(self.port, self.process, self.log)
         host_public = (root / "host_key.pub").read_text().split()
         self.known_hosts = root / "known_hosts"
         self.known_hosts.write_text(f"[127.0.0.1]:{self.port} {host_public[0]} {host_public[1]}\n")
 
-    def client_config(self, name: str = "default", *, key: Path | None = None,
-                      known_hosts: Path | None = None, port: int | None = None) -> Path:
+    def client_config(
+        self,
+        name: str = "default",
+        *,
+        key: Path | None = None,
+        known_hosts: Path | None = None,
+        port: int | None = None,
+    ) -> Path:
         """An ssh_config for `ssh -F`, in which the host alias `site` is this server."""
         path = self.root / f"ssh_config_{name}"
         path.write_text(
@@ -109,8 +121,9 @@ class SshServer:
     def authorize_without_rsync(self, key: Path) -> None:
         """Let `key` in, with a PATH in which rsync cannot be found."""
         with (self.root / "authorized_keys").open("a") as keys:
-            keys.write(f'environment="PATH={self.root / "no-rsync-bin"}" '
-                       f"{Path(f'{key}.pub').read_text()}")
+            keys.write(
+                f'environment="PATH={self.root / "no-rsync-bin"}" {Path(f"{key}.pub").read_text()}'
+            )
 
     def stop(self) -> None:
         stop(self.process)
@@ -119,9 +132,22 @@ class SshServer:
 class ApacheServer:
     """Apache httpd serving `docroot` (the live symlink) over HTTP and HTTPS."""
 
-    MODULES = ["mpm_event", "authz_core", "authz_host", "dir", "mime", "rewrite",
-               "headers", "alias", "ssl", "socache_shmcb", "env", "setenvif", "deflate",
-               "filter"]
+    MODULES = [
+        "mpm_event",
+        "authz_core",
+        "authz_host",
+        "dir",
+        "mime",
+        "rewrite",
+        "headers",
+        "alias",
+        "ssl",
+        "socache_shmcb",
+        "env",
+        "setenvif",
+        "deflate",
+        "filter",
+    ]
 
     def __init__(self, root: Path, base: Path, docroot: Path):
         require("/usr/sbin/apache2", "openssl")
@@ -129,13 +155,30 @@ class ApacheServer:
         self.http_port, self.https_port = free_port(), free_port()
         self.cert, self.key = root / "cert.pem", root / "key.pem"
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-             "-keyout", str(self.key), "-out", str(self.cert)],
-            check=True, capture_output=True,
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(self.key),
+                "-out",
+                str(self.cert),
+            ],
+            check=True,
+            capture_output=True,
         )
-        modules = "\n".join(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so"
-                            for m in self.MODULES)
+        modules = "\n".join(
+            f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so" for m in self.MODULES
+        )
         user = "www-data" if os.geteuid() == 0 else getpass.getuser()
         self.error_log = root / "error.log"
         self.config = root / "httpd.conf"
@@ -177,7 +220,8 @@ DocumentRoot {docroot}
 """)
         self.process = subprocess.Popen(
             ["/usr/sbin/apache2", "-f", str(self.config), "-DFOREGROUND"],
-            stdout=subprocess.DEVNULL, stderr=self.error_log.open("a"),
+            stdout=subprocess.DEVNULL,
+            stderr=self.error_log.open("a"),
         )
         wait_for_port(self.https_port, self.process, self.error_log)
 

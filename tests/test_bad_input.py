@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import good_faq
 
 
@@ -22,7 +21,9 @@ def test_a_good_tiny_site_builds(tiny_site):
 
 
 def test_malformed_yaml_names_file_and_line(tiny_site):
-    tiny_site.write("content/faq/broken.md", """\
+    tiny_site.write(
+        "content/faq/broken.md",
+        """\
         ---
         title: Une question ?
         position: 1
@@ -32,7 +33,8 @@ def test_malformed_yaml_names_file_and_line(tiny_site):
         ---
 
         Texte.
-        """)
+        """,
+    )
     assert_fails(tiny_site.build(), "content/faq/broken.md:", "front matter is not valid YAML")
 
 
@@ -48,8 +50,12 @@ def test_missing_front_matter(tiny_site):
 
 def test_missing_field_names_file_field_and_expectation(tiny_site):
     tiny_site.write("content/faq/one.md", good_faq().replace("summary: La réponse en bref.\n", ""))
-    assert_fails(tiny_site.build(), "content/faq/one.md", "summary: missing",
-                 "expected a one- or two-sentence answer")
+    assert_fails(
+        tiny_site.build(),
+        "content/faq/one.md",
+        "summary: missing",
+        "expected a one- or two-sentence answer",
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,9 +63,17 @@ def test_missing_field_names_file_field_and_expectation(tiny_site):
     [
         ("position: 1", "position: premier", ["position: expected a whole number", "'premier'"]),
         ("position: 1", "position: 0", ["position: expected a whole number"]),
-        ("anchor: une-question", "anchor: Une Question", ["anchor: expected a slug", "'Une Question'"]),
+        (
+            "anchor: une-question",
+            "anchor: Une Question",
+            ["anchor: expected a slug", "'Une Question'"],
+        ),
         ("anchor: une-question", "anchor: une_question", ["anchor: expected a slug"]),
-        ("reviewed: 2026-11-26", "reviewed: 26/11/2026", ["reviewed: expected the date", "YYYY-MM-DD"]),
+        (
+            "reviewed: 2026-11-26",
+            "reviewed: 26/11/2026",
+            ["reviewed: expected the date", "YYYY-MM-DD"],
+        ),
         ("title: Une question ?", "title: ''", ["title: expected the question"]),
         ("reviewed: 2026-11-26", "reviewed: 2026-11-26\npositon: 2", ["positon: unknown field"]),
     ],
@@ -78,17 +92,31 @@ def test_field_problem_points_at_its_line(tiny_site):
 def test_duplicate_position_and_anchor(tiny_site):
     tiny_site.write("content/faq/a.md", good_faq(1, "meme-ancre"))
     tiny_site.write("content/faq/b.md", good_faq(1, "meme-ancre"))
-    assert_fails(tiny_site.build(), "position: 1 is also used by", "anchor: 'meme-ancre' is also used by",
-                 "content/faq/a.md", "content/faq/b.md")
+    assert_fails(
+        tiny_site.build(),
+        "position: 1 is also used by",
+        "anchor: 'meme-ancre' is also used by",
+        "content/faq/a.md",
+        "content/faq/b.md",
+    )
 
 
 def test_every_problem_is_reported_in_one_run(tiny_site):
-    tiny_site.write("content/faq/a.md", good_faq(1, "a").replace("summary: La réponse en bref.\n", ""))
+    tiny_site.write(
+        "content/faq/a.md", good_faq(1, "a").replace("summary: La réponse en bref.\n", "")
+    )
     tiny_site.write("content/faq/b.md", good_faq(2, "B B"))
-    tiny_site.write("content/faq/c.md", good_faq(3, "c").replace("reviewed: 2026-11-26", "reviewed: hier"))
+    tiny_site.write(
+        "content/faq/c.md", good_faq(3, "c").replace("reviewed: 2026-11-26", "reviewed: hier")
+    )
     result = tiny_site.build()
-    assert_fails(result, "3 problems in FAQ front matter", "content/faq/a.md:1: summary",
-                 "content/faq/b.md:4: anchor", "content/faq/c.md:6: reviewed")
+    assert_fails(
+        result,
+        "3 problems in FAQ front matter",
+        "content/faq/a.md:1: summary",
+        "content/faq/b.md:4: anchor",
+        "content/faq/c.md:6: reviewed",
+    )
 
 
 def test_page_without_summary(tiny_site):
@@ -97,7 +125,9 @@ def test_page_without_summary(tiny_site):
 
 
 def test_unknown_placeholder_names_file_and_token(tiny_site):
-    tiny_site.write("content/faq/one.md", good_faq() + "\nPrix : {{ day_rat }} et {{ price_table }}.\n")
+    tiny_site.write(
+        "content/faq/one.md", good_faq() + "\nPrix : {{ day_rat }} et {{ price_table }}.\n"
+    )
     assert_fails(tiny_site.build(), "content/faq/one.md: unknown placeholder {{ day_rat }}")
 
 

@@ -7,12 +7,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FILLED_LEGAL, REPO, run_invoke
 
 import pelicanconf
-from conftest import FILLED_LEGAL, REPO, run_invoke
+from project import CONTENT, VNU_JAR, WORD_LIST
 from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
 from sitecheck.rules import (
-    check_document, check_entities, check_links, check_typography, resolve, typography_findings,
+    check_document,
+    check_entities,
+    check_links,
+    check_typography,
+    resolve,
+    typography_findings,
 )
 from sitecheck.spelling import check_spelling, misspelled
 from sitecheck.validity import check_validity
@@ -23,11 +29,14 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 
 def page(body: str, name: str = "index.html", head: str = "") -> Page:
     """A complete, valid French page around `body`."""
-    return Page(name, (
-        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>Titre</title>\n<meta name=\"description\" content=\"Une page.\">\n{head}"
-        f"</head>\n<body>\n<main>\n<h1>Titre</h1>\n{body}\n</main>\n</body>\n</html>\n"
-    ))
+    return Page(
+        name,
+        (
+            '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+            f'<title>Titre</title>\n<meta name="description" content="Une page.">\n{head}'
+            f"</head>\n<body>\n<main>\n<h1>Titre</h1>\n{body}\n</main>\n</body>\n</html>\n"
+        ),
+    )
 
 
 def rules_and_lines(findings):
@@ -44,8 +53,12 @@ def write_site(root: Path, pages: dict[str, str]) -> Path:
 
 # -- entities ----------------------------------------------------------------
 
+
 def test_entities_pass_on_known_references():
-    assert list(check_entities(page("<p>R&amp;D, caf&eacute;, 300&nbsp;€, &#8217; &#x2019;</p>"))) == []
+    assert (
+        list(check_entities(page("<p>R&amp;D, caf&eacute;, 300&nbsp;€, &#8217; &#x2019;</p>")))
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,10 +80,13 @@ def test_entities_flag_broken_references(body, words):
 
 # -- typography --------------------------------------------------------------
 
+
 def test_typography_passes_french_text():
-    text = (f"<p>Il dit «{NBSP}bonjour{NBSP}»{NBSP}: c’est 300{NBSP}€ pour 20{NBSP}%"
-            f"{NNBSP}; vraiment{NNBSP}? Oui{NNBSP}!</p><p><code>a: b; 'c' \"d\"</code></p>"
-            f"<p>https://exemple.fr/a?b</p><p>Vraiment{NNBSP}?!</p>")
+    text = (
+        f"<p>Il dit «{NBSP}bonjour{NBSP}»{NBSP}: c’est 300{NBSP}€ pour 20{NBSP}%"
+        f"{NNBSP}; vraiment{NNBSP}? Oui{NNBSP}!</p><p><code>a: b; 'c' \"d\"</code></p>"
+        f"<p>https://exemple.fr/a?b</p><p>Vraiment{NNBSP}?!</p>"
+    )
     assert list(check_typography(page(text))) == []
 
 
@@ -94,28 +110,44 @@ def test_typography_passes_french_text():
 )
 def test_typography_flags_each_rule(text, words):
     findings = list(check_typography(page(f"<p>{text}</p>")))
-    assert any(words in f.message and f.rule == "typography" and f.line == 11
-               for f in findings), findings
+    assert any(words in f.message and f.rule == "typography" and f.line == 11 for f in findings), (
+        findings
+    )
 
 
 def test_typography_sees_a_mark_at_the_start_of_a_node():
     assert list(typography_findings(f"{NNBSP}?", previous="Vraiment")) == []
     assert [m for m, _ in typography_findings("?", previous="Vraiment")] == [
-        "no narrow no-break space before ?"]
+        "no narrow no-break space before ?"
+    ]
 
 
 def test_typography_checks_the_title_and_description():
-    findings = list(check_typography(Page("p.html", (
-        '<html lang="fr"><head><title>Combien ?</title>'
-        '<meta name="description" content="C\'est ça"></head><body></body></html>'))))
+    findings = list(
+        check_typography(
+            Page(
+                "p.html",
+                (
+                    '<html lang="fr"><head><title>Combien ?</title>'
+                    '<meta name="description" content="C\'est ça"></head><body></body></html>'
+                ),
+            )
+        )
+    )
     assert {f.message.split(":")[0] for f in findings} == {
-        "plain space before ?", "straight apostrophe '; use ’"}
+        "plain space before ?",
+        "straight apostrophe '; use ’",
+    }
 
 
 # -- document ----------------------------------------------------------------
 
+
 def test_document_passes_a_good_page():
-    assert list(check_document(page("<h2 id='a'>A</h2><h3>B</h3><h2>C</h2><img src='x.png' alt=''>"))) == []
+    assert (
+        list(check_document(page("<h2 id='a'>A</h2><h3>B</h3><h2>C</h2><img src='x.png' alt=''>")))
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,8 +164,11 @@ def test_document_passes_a_good_page():
         ("<main>", '<main><p style="color:red">a</p>', "style= attribute"),
         ("<main>", '<main><a href="#" onclick="x()">a</a>', "onclick= event handler"),
         ("<main>", '<main><img src="https://cdn.example/a.png" alt="">', "from another host"),
-        ('<meta charset="utf-8">',
-         '<link rel="stylesheet" href="https://fonts.example/css">', "from another host"),
+        (
+            '<meta charset="utf-8">',
+            '<link rel="stylesheet" href="https://fonts.example/css">',
+            "from another host",
+        ),
     ],
 )
 def test_document_flags_each_rule(good, bad, words):
@@ -145,15 +180,21 @@ def test_document_flags_each_rule(good, bad, words):
 
 # -- links -------------------------------------------------------------------
 
+
 @pytest.fixture
 def linked_site(tmp_path):
-    return Site(write_site(tmp_path, {
-        "index.html": page('<h2 id="combien-ça-coûte">Prix</h2>').html,
-        "contact.html": page("<p>Contact</p>", "contact.html").html,
-        "docs/guide.html": page('<p id="haut">Guide</p>', "docs/guide.html").html,
-        "docs/index.html": page("<p>Docs</p>", "docs/index.html").html,
-        "theme/css/main.css": "body{}",
-    }))
+    return Site(
+        write_site(
+            tmp_path,
+            {
+                "index.html": page('<h2 id="combien-ça-coûte">Prix</h2>').html,
+                "contact.html": page("<p>Contact</p>", "contact.html").html,
+                "docs/guide.html": page('<p id="haut">Guide</p>', "docs/guide.html").html,
+                "docs/index.html": page("<p>Docs</p>", "docs/index.html").html,
+                "theme/css/main.css": "body{}",
+            },
+        )
+    )
 
 
 def test_resolve():
@@ -165,9 +206,20 @@ def test_resolve():
 
 @pytest.mark.parametrize(
     "href",
-    ["/", "contact.html", "/contact.html", "#combien-%C3%A7a-co%C3%BBte", "#combien-ça-coûte",
-     "/#combien-ça-coûte", "docs/guide.html#haut", "/docs/", "/theme/css/main.css",
-     "mailto:contact@cimw.fr", "tel:+33199000000", "https://example.org/page"],
+    [
+        "/",
+        "contact.html",
+        "/contact.html",
+        "#combien-%C3%A7a-co%C3%BBte",
+        "#combien-ça-coûte",
+        "/#combien-ça-coûte",
+        "docs/guide.html#haut",
+        "/docs/",
+        "/theme/css/main.css",
+        "mailto:contact@cimw.fr",
+        "tel:+33199000000",
+        "https://example.org/page",
+    ],
 )
 def test_links_pass(linked_site, href):
     assert list(check_links(page(f'<p><a href="{href}">x</a></p>'), linked_site)) == []
@@ -207,12 +259,15 @@ def test_links_to_the_site_own_absolute_url_are_internal(linked_site):
 
 # -- spelling ----------------------------------------------------------------
 
+
 def test_spelling_knows_french_and_the_project_words():
     assert misspelled(["L’assistance à maîtrise d’œuvre de CIMW, selon le RGPD."], WORDS) == set()
 
 
 def test_spelling_flags_misspellings_where_they_are():
-    findings = list(check_spelling([page("<p>De l’auhtenticité des feuilles d’activtés.</p>")], WORDS))
+    findings = list(
+        check_spelling([page("<p>De l’auhtenticité des feuilles d’activtés.</p>")], WORDS)
+    )
     assert {(f.rule, f.line) for f in findings} == {("spelling", 11)}
     words = " ".join(f.message for f in findings)
     assert "auhtenticité" in words and "activtés" in words
@@ -224,28 +279,35 @@ def test_spelling_without_the_word_list_flags_the_names():
 
 # -- validity ----------------------------------------------------------------
 
+
 def test_validity_passes_a_valid_page(tmp_path):
-    assert list(check_validity(write_site(tmp_path, {"index.html": page("<p>x</p>").html}),
-                               REPO / "node_modules/vnu-jar/build/dist/vnu.jar")) == []
+    assert (
+        list(check_validity(write_site(tmp_path, {"index.html": page("<p>x</p>").html}), VNU_JAR))
+        == []
+    )
 
 
 def test_validity_flags_invalid_markup(tmp_path):
     broken = page("<span><div>x</div></span>").html
-    findings = list(check_validity(write_site(tmp_path, {"index.html": broken}),
-                                   REPO / "node_modules/vnu-jar/build/dist/vnu.jar"))
+    findings = list(check_validity(write_site(tmp_path, {"index.html": broken}), VNU_JAR))
     assert [(f.path, f.line, f.rule) for f in findings] == [("index.html", 11, "validity")]
     assert "not allowed as child" in findings[0].message
 
 
 # -- reporting and sources ---------------------------------------------------
 
+
 def test_findings_point_at_the_markdown_source(tmp_path):
     content = tmp_path / "content"
     (content / "faq").mkdir(parents=True)
-    (content / "faq" / "q.md").write_text("---\ntitle: Q\n---\n\nUne ligne.\nLa cyber-sécurit&ecute; ici.\n")
-    findings = [Finding("index.html", 40, "entities", "unknown character reference &ecute;", "&ecute;"),
-                Finding("contact.html", 12, "entities", "unknown character reference &ecute;", "&ecute;"),
-                Finding("index.html", 3, "document", "empty or missing <title>")]
+    (content / "faq" / "q.md").write_text(
+        "---\ntitle: Q\n---\n\nUne ligne.\nLa cyber-sécurit&ecute; ici.\n"
+    )
+    findings = [
+        Finding("index.html", 40, "entities", "unknown character reference &ecute;", "&ecute;"),
+        Finding("contact.html", 12, "entities", "unknown character reference &ecute;", "&ecute;"),
+        Finding("index.html", 3, "document", "empty or missing <title>"),
+    ]
     located = locate_in_sources(findings, content, tmp_path)
     assert [str(f) for f in located] == [
         "content/faq/q.md:6: entities: unknown character reference &ecute; "
@@ -255,13 +317,19 @@ def test_findings_point_at_the_markdown_source(tmp_path):
 
 
 def test_report_groups_by_rule_and_counts():
-    report = format_report([
-        Finding("b.html", 2, "links", "b"), Finding("a.html", 9, "entities", "x"),
-        Finding("a.html", 1, "links", "a"),
-    ])
+    report = format_report(
+        [
+            Finding("b.html", 2, "links", "b"),
+            Finding("a.html", 9, "entities", "x"),
+            Finding("a.html", 1, "links", "a"),
+        ]
+    )
     assert report.splitlines() == [
-        "== entities (1)", "a.html:9: entities: x",
-        "== links (2)", "a.html:1: links: a", "b.html:2: links: b",
+        "== entities (1)",
+        "a.html:9: entities: x",
+        "== links (2)",
+        "a.html:1: links: a",
+        "b.html:2: links: b",
         "3 findings (entities 1, links 2)",
     ]
     assert format_report([]) == "0 findings"
@@ -269,15 +337,28 @@ def test_report_groups_by_rule_and_counts():
 
 # -- the real site, and the old one ------------------------------------------
 
+
 def test_the_real_site_passes_every_rule(site):
-    findings = check_site(site.output, RULES, content_dir=REPO / "content",
-                          site_url=pelicanconf.SITE_PUBLIC_URL)
+    findings = check_site(
+        site.output,
+        RULES,
+        content_dir=CONTENT,
+        word_list=WORD_LIST,
+        jar=VNU_JAR,
+        site_url=pelicanconf.SITE_PUBLIC_URL,
+    )
     assert findings == [], format_report(findings)
 
 
 def test_the_site_with_real_legal_details_passes_every_rule(site_filled):
-    findings = check_site(site_filled.output, RULES, content_dir=REPO / "content",
-                          site_url=FILLED_LEGAL["SITE_PUBLIC_URL"])
+    findings = check_site(
+        site_filled.output,
+        RULES,
+        content_dir=CONTENT,
+        word_list=WORD_LIST,
+        jar=VNU_JAR,
+        site_url=FILLED_LEGAL["SITE_PUBLIC_URL"],
+    )
     assert findings == [], format_report(findings)
 
 
@@ -308,6 +389,7 @@ def test_the_gate_catches_the_old_site_typography():
 
 # -- the task ----------------------------------------------------------------
 
+
 def invoke_check(path: Path, *args):
     return run_invoke("check", "--path", str(path), *args)
 
@@ -320,8 +402,9 @@ def test_invoke_check_exits_1_with_the_report(tmp_path):
     assert "index.html:11: entities: unknown character reference &ecute;" in lines
     assert any(line.startswith("index.html:11: spelling:") for line in lines)
     assert any(line.startswith("index.html:11: typography: straight apostrophe") for line in lines)
-    assert lines[-1].startswith("4 findings (entities 1, spelling 2, typography 1)") or \
-        lines[-1].endswith(")"), lines[-1]
+    assert lines[-1].startswith("4 findings (entities 1, spelling 2, typography 1)") or lines[
+        -1
+    ].endswith(")"), lines[-1]
 
 
 def test_invoke_check_exits_0_on_a_clean_site(tmp_path):
@@ -339,9 +422,14 @@ def test_invoke_check_refuses_an_unknown_rule(tmp_path):
 
 
 def test_validity_checks_the_stylesheet(tmp_path):
-    write_site(tmp_path, {"index.html": page("<p>x</p>").html,
-                          "theme/css/main.css": "p {\n  color: red;\n  colr: blue;\n}\n"})
-    findings = list(check_validity(tmp_path, REPO / "node_modules/vnu-jar/build/dist/vnu.jar"))
+    write_site(
+        tmp_path,
+        {
+            "index.html": page("<p>x</p>").html,
+            "theme/css/main.css": "p {\n  color: red;\n  colr: blue;\n}\n",
+        },
+    )
+    findings = list(check_validity(tmp_path, VNU_JAR))
     assert [(f.path, f.line, f.rule) for f in findings] == [("theme/css/main.css", 3, "validity")]
 
 
@@ -350,14 +438,18 @@ def local_http_server(tmp_path):
     """A plain HTTP server on 127.0.0.1 standing in for another host."""
     import socket
     import time
+
     (tmp_path / "www").mkdir()
     (tmp_path / "www" / "ok.html").write_text("ok")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
-                                "127.0.0.1"], cwd=tmp_path / "www", stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path / "www",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(50):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -370,9 +462,15 @@ def local_http_server(tmp_path):
 
 
 def test_external_links_are_listed_and_fetched_on_request(tmp_path, local_http_server):
-    site_dir = write_site(tmp_path / "site", {"index.html": page(
-        f'<p><a href="{local_http_server}/ok.html">a</a> '
-        f'<a href="{local_http_server}/missing.html">b</a></p>').html})
+    site_dir = write_site(
+        tmp_path / "site",
+        {
+            "index.html": page(
+                f'<p><a href="{local_http_server}/ok.html">a</a> '
+                f'<a href="{local_http_server}/missing.html">b</a></p>'
+            ).html
+        },
+    )
     listed = invoke_check(site_dir, "--rules", "links")
     assert listed.returncode == 0, listed.stdout
     assert f"{local_http_server}/missing.html  (index.html)" in listed.stdout

@@ -6,9 +6,15 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-
 from browsing import (
-    AXE_RUN, ARTIFACTS, CHROMIUM, PAGES, PLAYWRIGHT_CHROMIUM_ARGS, SCROLL_Y, TOP_OF, axe_source,
+    ARTIFACTS,
+    AXE_RUN,
+    CHROMIUM,
+    PAGES,
+    PLAYWRIGHT_CHROMIUM_ARGS,
+    SCROLL_Y,
+    TOP_OF,
+    axe_source,
     format_violations,
 )
 from servers import require
@@ -54,8 +60,10 @@ def test_axe_finds_no_wcag_21_aa_violation(page, served, name, scheme):
 
 def test_axe_would_catch_a_violation(page, served):
     page.goto(f"{served.url}/index.html")
-    page.evaluate("document.querySelector('html').removeAttribute('lang');"
-                  "document.querySelector('.brand-tagline').style.color = '#b8bcc2'")
+    page.evaluate(
+        "document.querySelector('html').removeAttribute('lang');"
+        "document.querySelector('.brand-tagline').style.color = '#b8bcc2'"
+    )
     page.add_script_tag(content=axe_source())
     ids = {v["id"] for v in js(page, AXE_RUN)}
     assert {"html-has-lang", "color-contrast"} <= ids
@@ -99,8 +107,11 @@ def test_focus_is_visible(page, served):
     page.goto(f"{served.url}/")
     for _ in range(3):  # skip link, brand, first navigation link
         page.keyboard.press("Tab")
-        outline = js(page, "const s = getComputedStyle(document.activeElement);"
-                           "return [s.outlineStyle, parseFloat(s.outlineWidth)];")
+        outline = js(
+            page,
+            "const s = getComputedStyle(document.activeElement);"
+            "return [s.outlineStyle, parseFloat(s.outlineWidth)];",
+        )
         assert outline[0] != "none" and outline[1] >= 2, outline
 
 
@@ -120,13 +131,16 @@ def test_price_table_is_readable_on_small_screens(browser, served, width):
     context = browser.new_context(viewport={"width": width, "height": 700})
     tab = context.new_page()
     tab.goto(f"{served.url}/")
-    cells = js(tab, """
+    cells = js(
+        tab,
+        """
         const box = document.querySelector('.table-scroll');
         return {scroll: [box.scrollWidth, box.clientWidth],
                 cells: [...box.querySelectorAll('th, td')].map(c => {
                     const r = c.getBoundingClientRect();
                     return [c.textContent.trim(), r.left, r.right, c.scrollWidth, c.clientWidth];
-                })};""")
+                })};""",
+    )
     context.close()
     assert cells["scroll"][0] <= cells["scroll"][1], "the table needs sideways scrolling"
     for text, left, right, scroll_width, client_width in cells["cells"]:
@@ -140,7 +154,9 @@ def test_nothing_leaves_the_machine_no_cookie_no_script_no_error(browser, served
     tab = context.new_page()
     requests, errors = [], []
     tab.on("request", lambda request: requests.append((request.url, request.resource_type)))
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.goto(f"{served.url}/{name}", wait_until="networkidle")
     cookies = context.cookies()
@@ -156,9 +172,11 @@ def test_nothing_leaves_the_machine_no_cookie_no_script_no_error(browser, served
 
 @pytest.mark.parametrize(
     ("label", "viewport", "scheme"),
-    [("desktop", {"width": 1280, "height": 800}, "light"),
-     ("mobile", {"width": 375, "height": 800}, "light"),
-     ("dark", {"width": 1280, "height": 800}, "dark")],
+    [
+        ("desktop", {"width": 1280, "height": 800}, "light"),
+        ("mobile", {"width": 375, "height": 800}, "light"),
+        ("dark", {"width": 1280, "height": 800}, "dark"),
+    ],
 )
 def test_full_page_screenshots(browser, served, label, viewport, scheme):
     context = browser.new_context(viewport=viewport, color_scheme=scheme)

@@ -8,9 +8,13 @@ import subprocess
 import time
 
 import pytest
-
 from browsing import (
-    AXE_RUN_ASYNC, PAGES, SCROLL_Y, TOP_OF, axe_source, format_violations,
+    AXE_RUN_ASYNC,
+    PAGES,
+    SCROLL_Y,
+    TOP_OF,
+    axe_source,
+    format_violations,
     png_colour_count,
 )
 from servers import free_port, require, wait_for_port
@@ -37,9 +41,14 @@ PREFS = {
 def profile(folder, **extra):
     folder.mkdir(parents=True, exist_ok=True)
     prefs = {**PREFS, **extra}
-    (folder / "user.js").write_text("".join(
-        f"user_pref({name!r}, {str(value).lower() if isinstance(value, bool) else repr(value)});\n"
-        .replace("'", '"') for name, value in prefs.items()))
+    (folder / "user.js").write_text(
+        "".join(
+            f"user_pref({name!r}, {str(value).lower() if isinstance(value, bool) else repr(value)});\n".replace(
+                "'", '"'
+            )
+            for name, value in prefs.items()
+        )
+    )
     return folder
 
 
@@ -54,10 +63,18 @@ def firefox(tmp_path_factory):
     log = root / "firefox.log"
     process = subprocess.Popen(
         # System access lets the test switch the colour scheme through a preference.
-        [FIREFOX, "--headless", "--marionette", "--remote-allow-system-access", "--no-remote",
-         "--profile",
-         str(profile(root / "profile", **{"marionette.port": port}))],
-        stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            FIREFOX,
+            "--headless",
+            "--marionette",
+            "--remote-allow-system-access",
+            "--no-remote",
+            "--profile",
+            str(profile(root / "profile", **{"marionette.port": port})),
+        ],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_port(port, process, log, seconds=60)
@@ -75,9 +92,20 @@ def test_headless_screenshot_is_not_blank(served, tmp_path):
     require(FIREFOX)
     shot = tmp_path / "home.png"
     subprocess.run(
-        [FIREFOX, "--headless", "--no-remote", "--profile", str(profile(tmp_path / "profile")),
-         "--window-size=1280,1000", "--screenshot", str(shot), f"{served.url}/"],
-        check=True, capture_output=True, timeout=120,
+        [
+            FIREFOX,
+            "--headless",
+            "--no-remote",
+            "--profile",
+            str(profile(tmp_path / "profile")),
+            "--window-size=1280,1000",
+            "--screenshot",
+            str(shot),
+            f"{served.url}/",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     assert shot.is_file()
     assert png_colour_count(shot) > 20, "Firefox rendered a blank page"
@@ -85,8 +113,9 @@ def test_headless_screenshot_is_not_blank(served, tmp_path):
 
 def set_scheme(firefox, scheme):
     with firefox.using_context("chrome"):
-        firefox.set_pref("layout.css.prefers-color-scheme.content-override",
-                         0 if scheme == "dark" else 1)
+        firefox.set_pref(
+            "layout.css.prefers-color-scheme.content-override", 0 if scheme == "dark" else 1
+        )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -96,8 +125,9 @@ def test_axe_in_firefox(firefox, served, scheme):
     for name in PAGES:
         firefox.navigate(f"{served.url}/{name}")
         # Marionette runs each script in its own scope: inject axe and run it in one.
-        violations = firefox.execute_async_script(f"{source}\n{AXE_RUN_ASYNC}",
-                                                  script_timeout=60_000)
+        violations = firefox.execute_async_script(
+            f"{source}\n{AXE_RUN_ASYNC}", script_timeout=60_000
+        )
         assert violations == [], f"{name} ({scheme}):\n{format_violations(violations)}"
 
 
@@ -105,7 +135,8 @@ def test_table_of_contents_and_back_to_top_in_firefox(firefox, served):
     set_scheme(firefox, "light")
     firefox.navigate(f"{served.url}/")
     anchors = firefox.execute_script(
-        "return [...document.querySelectorAll('nav.toc a')].map(a => a.hash.slice(1));")
+        "return [...document.querySelectorAll('nav.toc a')].map(a => a.hash.slice(1));"
+    )
     assert len(anchors) == 5
     for anchor in anchors:
         firefox.navigate(f"{served.url}/")
@@ -115,7 +146,8 @@ def test_table_of_contents_and_back_to_top_in_firefox(firefox, served):
         assert firefox.execute_script(SCROLL_Y) > 0
         firefox.execute_script(
             f"document.getElementById('{anchor}').closest('section')"
-            ".querySelector('.back-to-top a').click();")
+            ".querySelector('.back-to-top a').click();"
+        )
         time.sleep(0.2)
         assert firefox.execute_script(SCROLL_Y) == 0
 
@@ -123,8 +155,9 @@ def test_table_of_contents_and_back_to_top_in_firefox(firefox, served):
 def test_axe_in_firefox_would_catch_a_violation(firefox, served):
     firefox.navigate(f"{served.url}/contact.html")
     firefox.execute_script("document.documentElement.removeAttribute('lang');")
-    violations = firefox.execute_async_script(f"{axe_source()}\n{AXE_RUN_ASYNC}",
-                                              script_timeout=60_000)
+    violations = firefox.execute_async_script(
+        f"{axe_source()}\n{AXE_RUN_ASYNC}", script_timeout=60_000
+    )
     assert "html-has-lang" in {v["id"] for v in violations}
 
 
@@ -134,7 +167,8 @@ def test_the_colour_scheme_preference_switches_the_theme(firefox, served):
         set_scheme(firefox, scheme)
         firefox.navigate(f"{served.url}/")
         colours[scheme] = firefox.execute_script(
-            "return getComputedStyle(document.body).backgroundColor;")
+            "return getComputedStyle(document.body).backgroundColor;"
+        )
     set_scheme(firefox, "light")
     assert colours["light"] == "rgb(255, 255, 255)"
     assert colours["dark"] != colours["light"]

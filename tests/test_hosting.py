@@ -11,14 +11,15 @@ import subprocess
 
 import brotli
 import pytest
-
-import hosting
 from deploying import DeployEnv, output_of
 from servers import ApacheServer, SshServer
 
+from cimw import hosting
+
 SECURITY_HEADERS = {
     "content-security-policy": re.compile(
-        r"^(?=.*default-src 'none')(?=.*frame-ancestors 'none')(?!.*unsafe-inline)"),
+        r"^(?=.*default-src 'none')(?=.*frame-ancestors 'none')(?!.*unsafe-inline)"
+    ),
     "strict-transport-security": re.compile(r"max-age=(1[5-9]\d{6}|[2-9]\d{7}|\d{9,})"),
     "x-content-type-options": re.compile(r"^nosniff$"),
     "referrer-policy": re.compile(r"\S"),
@@ -48,8 +49,9 @@ def get(apache, path, headers=None, https=True):
     """One request; returns (status, headers as a lower-case dict, body bytes)."""
     if https:
         context = ssl.create_default_context(cafile=str(apache.cert))
-        connection = http.client.HTTPSConnection("127.0.0.1", apache.https_port, context=context,
-                                                 timeout=10)
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", apache.https_port, context=context, timeout=10
+        )
     else:
         connection = http.client.HTTPConnection("127.0.0.1", apache.http_port, timeout=10)
     connection.request("GET", path, headers=headers or {})
@@ -57,7 +59,9 @@ def get(apache, path, headers=None, https=True):
     body = response.read()
     lowered = {}
     for name, value in response.getheaders():
-        lowered[name.lower()] = f"{lowered[name.lower()]}, {value}" if name.lower() in lowered else value
+        lowered[name.lower()] = (
+            f"{lowered[name.lower()]}, {value}" if name.lower() in lowered else value
+        )
     connection.close()
     return response.status, lowered, body
 
@@ -91,8 +95,10 @@ def test_http_redirects_to_https(hosted):
     assert headers["location"] == f"https://127.0.0.1:{apache.http_port}/contact.html?x=1"
 
 
-@pytest.mark.parametrize("path, name", [("/", "index.html"), ("/contact.html", "contact.html"),
-                                        ("/sitemap.xml", "sitemap.xml")])
+@pytest.mark.parametrize(
+    "path, name",
+    [("/", "index.html"), ("/contact.html", "contact.html"), ("/sitemap.xml", "sitemap.xml")],
+)
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
 def test_compressed_twins_by_content_negotiation(hosted, path, name, encoding):
     deploy, apache = hosted
@@ -131,8 +137,9 @@ def test_caching(hosted):
         assert get(apache, path, {"Accept-Encoding": "br"})[1]["cache-control"] == "no-cache"
 
 
-@pytest.mark.parametrize("path", ["/.htaccess", "/.manifest.sha256", "/.well-known/../.htaccess",
-                                  "/theme/.hidden"])
+@pytest.mark.parametrize(
+    "path", ["/.htaccess", "/.manifest.sha256", "/.well-known/../.htaccess", "/theme/.hidden"]
+)
 def test_dotfiles_and_the_manifest_are_never_served(hosted, path):
     _, apache = hosted
     status, _, body = get(apache, path)
@@ -144,8 +151,11 @@ def test_security_txt_is_served(hosted):
     deploy, apache = hosted
     status, headers, body = get(apache, "/.well-known/security.txt")
     assert status == 200 and headers["content-type"].startswith("text/plain")
-    fields = dict(line.split(": ", 1) for line in body.decode().splitlines()
-                  if ": " in line and not line.startswith("#"))
+    fields = dict(
+        line.split(": ", 1)
+        for line in body.decode().splitlines()
+        if ": " in line and not line.startswith("#")
+    )
     assert fields["Contact"].startswith("https://")
     expires = datetime.datetime.fromisoformat(fields["Expires"].replace("Z", "+00:00"))
     now = datetime.datetime.now(datetime.UTC)
@@ -163,22 +173,26 @@ def test_a_new_release_is_served_at_once_after_the_switch(hosted):
     first = deploy.live()
     page = deploy.content / "pages" / "contact.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nÀ bientôt.\n", encoding="utf-8")
-    result = deploy.publish(PUBLISH_CHECK_URL=apache.https_url,
-                            SSL_CERT_FILE=str(apache.cert))
+    result = deploy.publish(PUBLISH_CHECK_URL=apache.https_url, SSL_CERT_FILE=str(apache.cert))
     assert result.returncode == 0, output_of(result)
     assert "serves release" in output_of(result)
     assert deploy.live() != first
     assert "À bientôt" in get(apache, "/contact.html")[2].decode()
 
 
-@pytest.mark.parametrize("days, valid", [(180, True), (1, True), (364, True), (0, False),
-                                         (365, False), ("180", False)])
+@pytest.mark.parametrize(
+    "days, valid", [(180, True), (1, True), (364, True), (0, False), (365, False), ("180", False)]
+)
 def test_security_txt_expiry_setting(days, valid):
     settings = {"SECURITY_TXT_VALID_DAYS": days, "HOSTING_FINGERPRINTED": []}
     if valid:
         hosting.validate_settings(settings)
         expires = hosting.security_txt_expires(settings, datetime.date(2026, 11, 26))
-        assert expires == (datetime.date(2026, 11, 26) + datetime.timedelta(days=days)).isoformat() + "T00:00:00Z"
+        assert (
+            expires
+            == (datetime.date(2026, 11, 26) + datetime.timedelta(days=days)).isoformat()
+            + "T00:00:00Z"
+        )
     else:
         with pytest.raises(ValueError, match="SECURITY_TXT_VALID_DAYS"):
             hosting.validate_settings(settings)

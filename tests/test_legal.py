@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
-import legal
-import pelicanconf
 from conftest import FILLED_LEGAL
+
+import pelicanconf
+from cimw import legal
 
 LEGAL_PAGES = ("mentions-legales.html", "confidentialite.html")
 
@@ -26,8 +26,14 @@ def test_every_page_links_both_legal_pages_from_its_footer(site, name):
 
 def test_legal_notice_names_publisher_director_and_host(site_filled):
     text = text_of(site_filled, "mentions-legales.html")
-    for key in ("PUBLISHER_LEGAL_FORM", "PUBLISHER_RCS", "PUBLISHER_SIREN", "PUBLISHER_VAT_NUMBER",
-                "PUBLICATION_DIRECTOR", "HOST_NAME"):
+    for key in (
+        "PUBLISHER_LEGAL_FORM",
+        "PUBLISHER_RCS",
+        "PUBLISHER_SIREN",
+        "PUBLISHER_VAT_NUMBER",
+        "PUBLICATION_DIRECTOR",
+        "HOST_NAME",
+    ):
         assert FILLED_LEGAL[key] in text.replace("\u00a0", " ").replace("\u202f", " "), key
     assert "10 000\u00a0€" in text.replace("\u202f", " ")
     assert "Paris" in text and "Lyon" in text
@@ -39,9 +45,14 @@ def test_legal_notice_names_publisher_director_and_host(site_filled):
 
 def test_legal_notice_for_an_entrepreneur_individuel(tmp_path):
     from conftest import build_real_site
-    site = build_real_site(tmp_path, PUBLISHER_KIND="ei", PUBLISHER_NAME="Jeanne Martin",
-                           **{k: v for k, v in FILLED_LEGAL.items() if k != "PUBLISHER_VAT_NUMBER"},
-                           PUBLISHER_VAT_NUMBER="")
+
+    site = build_real_site(
+        tmp_path,
+        PUBLISHER_KIND="ei",
+        PUBLISHER_NAME="Jeanne Martin",
+        **{k: v for k, v in FILLED_LEGAL.items() if k != "PUBLISHER_VAT_NUMBER"},
+        PUBLISHER_VAT_NUMBER="",
+    )
     text = text_of(site, "mentions-legales.html")
     assert "Entrepreneur individuel Jeanne Martin EI" in text
     assert "Capital social" not in text and "TVA" not in text
@@ -56,19 +67,39 @@ def test_placeholders_are_shown_marked_in_development(site):
 
 def test_privacy_policy_covers_article_13(site_filled):
     text = text_of(site_filled, "confidentialite.html")
-    for words in ("Responsable du traitement", "Finalité", "Base légale", "Durée de conservation",
-                  "droit d’accès", "rectification", "effacement", "portabilité", "CNIL",
-                  "ne dépose aucun cookie", FILLED_LEGAL["HOST_NAME"], "un an",
-                  pelicanconf.CONTACT_RETENTION):
+    for words in (
+        "Responsable du traitement",
+        "Finalité",
+        "Base légale",
+        "Durée de conservation",
+        "droit d’accès",
+        "rectification",
+        "effacement",
+        "portabilité",
+        "CNIL",
+        "ne dépose aucun cookie",
+        FILLED_LEGAL["HOST_NAME"],
+        "un an",
+        pelicanconf.CONTACT_RETENTION,
+    ):
         assert words in text, words
-    assert site_filled.soup("confidentialite.html").select_one('a[href="https://www.cnil.fr/fr/plaintes"]')
+    assert site_filled.soup("confidentialite.html").select_one(
+        'a[href="https://www.cnil.fr/fr/plaintes"]'
+    )
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("[numéro SIREN]", True), ("", True), (None, True), ("  ", True),
-     ("contact@cimw.invalid", True), ("123 456 789", False), ("SARL", False),
-     ("[sic] un texte", False)],
+    [
+        ("[numéro SIREN]", True),
+        ("", True),
+        (None, True),
+        ("  ", True),
+        ("contact@cimw.invalid", True),
+        ("123 456 789", False),
+        ("SARL", False),
+        ("[sic] un texte", False),
+    ],
 )
 def test_is_placeholder(value, expected):
     assert legal.is_placeholder(value) is expected
@@ -96,11 +127,14 @@ def test_production_refuses_an_emptied_field(tiny_site):
     settings = "".join(f"{key} = {value!r}\n" for key, value in FILLED_LEGAL.items())
     result = tiny_site.build("LEGAL_REQUIRE_REAL_VALUES = True\n" + settings + "HOST_PHONE = ''\n")
     assert result.returncode != 0
-    assert "still a placeholder or empty in the settings: HOST_PHONE" in result.stdout + result.stderr
+    assert (
+        "still a placeholder or empty in the settings: HOST_PHONE" in result.stdout + result.stderr
+    )
 
 
 def test_publishconf_requires_real_values():
     import publishconf
+
     assert publishconf.LEGAL_REQUIRE_REAL_VALUES is True
     assert publishconf.SITEURL == pelicanconf.SITE_PUBLIC_URL
 

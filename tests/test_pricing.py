@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pricing import fill_prices, price_table, validate_settings, whole_euros
+from cimw.pricing import fill_prices, price_table, validate_settings, whole_euros
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -62,7 +62,9 @@ def test_fill_prices_replaces_known_placeholders():
     table = price_table({"DAY_RATE": 300})
     html, unknown = fill_prices(
         "<p>Le jour : {{ day_rate }}, l'heure : {{hourly_rate}}.</p>\n<p>{{ price_table }}</p>",
-        "faq/x.md", table, "<table></table>",
+        "faq/x.md",
+        table,
+        "<table></table>",
     )
     assert html == f"<p>Le jour : 300{NBSP}€, l'heure : 43{NBSP}€.</p>\n<table></table>"
     assert unknown == []
@@ -71,6 +73,8 @@ def test_fill_prices_replaces_known_placeholders():
 def test_fill_prices_reports_unknown_placeholders():
     table = price_table({"DAY_RATE": 300})
     html, unknown = fill_prices("<p>{{ tarif }} et {{ }}</p>", "faq/x.md", table, "")
-    assert unknown == ["faq/x.md: unknown placeholder {{ tarif }}",
-                       "faq/x.md: unknown placeholder {{ }}"]
+    assert unknown == [
+        "faq/x.md: unknown placeholder {{ tarif }}",
+        "faq/x.md: unknown placeholder {{ }}",
+    ]
     assert "{{ tarif }}" in html

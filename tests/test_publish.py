@@ -11,13 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke_command
-from deploy import (
-    DeployError, Server, manifest_differences, parse_target, previous_release, prune_plan,
-)
 from deploying import DeployEnv, output_of, tree_digest
 from servers import SshServer, free_port
+
+from deploy import (
+    DeployError,
+    Server,
+    manifest_differences,
+    parse_target,
+    previous_release,
+    prune_plan,
+)
 
 ID = "20261126-101010-000001"
 
@@ -49,12 +54,18 @@ def edit_contact_page(deploy, text="Écrivez-nous : nous vous répondrons rapide
 
 # -- pure parts ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("value", "host", "base", "port"),
     [
         ("cimw@ssh.example.fr:/home/cimw/site", "cimw@ssh.example.fr", "/home/cimw/site", None),
         ("ssh.example.fr:/srv/site/", "ssh.example.fr", "/srv/site", None),
-        ("ssh://cimw@ssh.example.fr:2222/home/cimw/site", "cimw@ssh.example.fr", "/home/cimw/site", 2222),
+        (
+            "ssh://cimw@ssh.example.fr:2222/home/cimw/site",
+            "cimw@ssh.example.fr",
+            "/home/cimw/site",
+            2222,
+        ),
     ],
 )
 def test_parse_target(value, host, base, port):
@@ -62,8 +73,9 @@ def test_parse_target(value, host, base, port):
     assert (target.host, target.base, target.port) == (host, base, port)
 
 
-@pytest.mark.parametrize("value", ["", "ssh.example.fr", "host:relative/path", "host:/",
-                                   "ssh://host", "ssh://host:22/"])
+@pytest.mark.parametrize(
+    "value", ["", "ssh.example.fr", "host:relative/path", "host:/", "ssh://host", "ssh://host:22/"]
+)
 def test_parse_target_refuses(value):
     with pytest.raises(DeployError, match="PUBLISH_TARGET"):
         parse_target(value)
@@ -87,10 +99,14 @@ def test_manifest_differences():
     expected = {"./a": "1", "./b": "2", "./c": "3"}
     assert manifest_differences(expected, dict(expected)) == []
     assert manifest_differences(expected, {"./a": "1", "./b": "9", "./d": "4"}) == [
-        "missing: ./c", "unexpected: ./d", "different: ./b"]
+        "missing: ./c",
+        "unexpected: ./d",
+        "different: ./b",
+    ]
 
 
 # -- publishing ------------------------------------------------------------------
+
 
 def test_first_publish(deploy):
     live = published(deploy)
@@ -100,7 +116,9 @@ def test_first_publish(deploy):
     built = tree_digest(deploy.output)
     assert served == built
     assert (deploy.live_link / "version.txt").read_text().strip() == live
-    assert (deploy.live_link / "index.html.br").is_file() and (deploy.live_link / "index.html.gz").is_file()
+    assert (deploy.live_link / "index.html.br").is_file() and (
+        deploy.live_link / "index.html.gz"
+    ).is_file()
     assert not (deploy.base / ".publish.lock").exists()
 
 
@@ -121,8 +139,15 @@ def test_second_publish_sends_only_the_changed_page_and_links_the_rest(deploy):
             linked.add(name)
         else:
             changed.add(name)
-    assert changed == {"contact.html", "contact.html.gz", "contact.html.br",
-                       "version.txt", "version.txt.gz", "version.txt.br", ".manifest.sha256"}
+    assert changed == {
+        "contact.html",
+        "contact.html.gz",
+        "contact.html.br",
+        "version.txt",
+        "version.txt.gz",
+        "version.txt.br",
+        ".manifest.sha256",
+    }
     assert "index.html" in linked and len(linked) > 20
     stats = output_of(result)
     sent = int(re.search(r"Number of regular files transferred: (\d+)", stats).group(1))
@@ -138,7 +163,9 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(deploy):
     process = subprocess.Popen(
         invoke_command(*deploy.task("publish")),
         env={**deploy.env, "PUBLISH_RSYNC_OPTIONS": "--bwlimit=100"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     partial = None
@@ -184,7 +211,7 @@ def test_a_checksum_mismatch_stops_before_the_switch(deploy, tmp_path):
     wrapper.write_text(
         "#!/bin/sh\n"
         'case "$*" in *sha256sum*)\n'
-        f'  for d in {deploy.base}/releases/*.partial; do\n'
+        f"  for d in {deploy.base}/releases/*.partial; do\n"
         '    printf corrupted > "$d/robots.txt.tmp" && mv "$d/robots.txt.tmp" "$d/robots.txt"\n'
         "  done;;\nesac\n"
         f'exec ssh -F {deploy.sshd.client_config()} "$@"\n'
@@ -205,9 +232,12 @@ def stale_site(tmp_path):
     (tmp_path / "stale").mkdir()
     (tmp_path / "stale" / "version.txt").write_text("20200101-000000-000000\n")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
-                                "127.0.0.1"], cwd=tmp_path / "stale",
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path / "stale",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(0.5)
     yield f"http://127.0.0.1:{port}"
     process.terminate()
@@ -242,7 +272,9 @@ def test_rollback_and_releases(deploy):
     assert deploy.invoke("rollback", "--release", second).returncode == 0
     assert deploy.live() == second
     missing = deploy.invoke("rollback", "--release", "20200101-000000-000000")
-    assert missing.returncode != 0 and "there is no release 20200101-000000-000000" in output_of(missing)
+    assert missing.returncode != 0 and "there is no release 20200101-000000-000000" in output_of(
+        missing
+    )
     assert deploy.live() == second
 
 
@@ -269,6 +301,7 @@ def test_dry_run_shows_changes_without_touching_the_server(deploy):
 
 # -- refusals --------------------------------------------------------------------
 
+
 def test_not_configured_refuses_before_building(deploy):
     result = deploy.publish(PUBLISH_TARGET="")
     assert result.returncode != 0
@@ -278,7 +311,9 @@ def test_not_configured_refuses_before_building(deploy):
 
 def test_a_failed_gate_publishes_nothing(deploy):
     page = deploy.content / "pages" / "contact.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nUne fote d'ortographe.\n", encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\nUne fote d'ortographe.\n", encoding="utf-8"
+    )
     result = deploy.publish()
     assert result.returncode != 0
     assert "the quality gate found" in output_of(result)
@@ -312,7 +347,9 @@ def restore_env():
 
 def test_unreachable_host(deploy, restore_env):
     server = server_for(deploy, deploy.sshd.client_config("closed", port=free_port()))
-    with pytest.raises(DeployError, match=r"cannot reach .*Connection refused.*Nothing was published"):
+    with pytest.raises(
+        DeployError, match=r"cannot reach .*Connection refused.*Nothing was published"
+    ):
         server.acquire("test")
 
 

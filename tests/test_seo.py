@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-
-import pelicanconf
 from conftest import FILLED_LEGAL, REPO, good_faq
 from test_site import faq_front_matter
+
+import pelicanconf
 
 PUBLIC = pelicanconf.SITE_PUBLIC_URL
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -31,15 +31,24 @@ def front_matter(relative: str) -> dict:
 
 def sitemap(site) -> dict[str, str]:
     root = ET.fromstring((site.output / "sitemap.xml").read_bytes())
-    return {url.findtext("s:loc", namespaces=SITEMAP_NS): url.findtext("s:lastmod", namespaces=SITEMAP_NS)
-            for url in root.findall("s:url", SITEMAP_NS)}
+    return {
+        url.findtext("s:loc", namespaces=SITEMAP_NS): url.findtext(
+            "s:lastmod", namespaces=SITEMAP_NS
+        )
+        for url in root.findall("s:url", SITEMAP_NS)
+    }
 
 
 def test_sitemap_lists_the_real_pages_with_their_review_dates(site):
     entries = sitemap(site)
     assert sorted(entries) == sorted(page_url(name) for name in INDEXED)
-    assert entries[page_url("contact.html")] == front_matter("pages/contact.md")["reviewed"].isoformat()
-    newest = max([front_matter("pages/index.md")["reviewed"]] + [e["reviewed"] for e in faq_front_matter()])
+    assert (
+        entries[page_url("contact.html")]
+        == front_matter("pages/contact.md")["reviewed"].isoformat()
+    )
+    newest = max(
+        [front_matter("pages/index.md")["reviewed"]] + [e["reviewed"] for e in faq_front_matter()]
+    )
     assert entries[page_url("index.html")] == newest.isoformat()
 
 
@@ -63,7 +72,10 @@ def test_canonical_description_and_sharing_tags(site, name):
     soup = site.soup(name)
     url = page_url(name)
     assert soup.select_one('link[rel="canonical"]')["href"] == url
-    meta = {tag.get("property") or tag.get("name"): tag["content"] for tag in soup.select("meta[content]")}
+    meta = {
+        tag.get("property") or tag.get("name"): tag["content"]
+        for tag in soup.select("meta[content]")
+    }
     assert meta["og:url"] == url
     assert meta["og:locale"] == "fr_FR"
     assert meta["og:title"] == meta["twitter:title"] == soup.title.get_text()
@@ -101,7 +113,10 @@ def test_sharing_image_and_icons(site):
     assert (reserved, kind, count) == (0, 1, 1)
     assert ico[22:30] == b"\x89PNG\r\n\x1a\n"
     soup = site.soup()
-    assert soup.select_one('link[rel="icon"][type="image/svg+xml"]')["href"] == "/theme/images/favicon.svg"
+    assert (
+        soup.select_one('link[rel="icon"][type="image/svg+xml"]')["href"]
+        == "/theme/images/favicon.svg"
+    )
     assert soup.select_one('link[rel="icon"][sizes="32x32"]')["href"] == "/favicon.ico"
 
 

@@ -6,10 +6,10 @@ import re
 from urllib.parse import urlparse
 
 import yaml
+from conftest import FILLED_LEGAL, REPO
 from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
 
 import pelicanconf
-from conftest import FILLED_LEGAL, REPO
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -93,8 +93,9 @@ def test_pages_are_french_accessible_and_self_contained(site):
         scripts = soup.select("script")
         assert all(s.get("type") == "application/ld+json" and not s.get("src") for s in scripts)
         assert not soup.select("[style]"), page.name
-        for tag in soup.select("[src], link[rel~=stylesheet], link[rel~=icon], "
-                               "link[rel~=apple-touch-icon]"):
+        for tag in soup.select(
+            "[src], link[rel~=stylesheet], link[rel~=icon], link[rel~=apple-touch-icon]"
+        ):
             url = tag.get("src") or tag.get("href")
             assert not urlparse(url).netloc, f"{page.name}: {url} comes from another host"
 
@@ -110,11 +111,22 @@ def test_no_blog_furniture(site):
     names = {p.relative_to(site.output).as_posix() for p in site.output.rglob("*") if p.is_file()}
     names = {re.sub(r"\.[0-9a-f]{8}\.css$", ".HASH.css", name) for name in names}
     assert names == {
-        "index.html", "contact.html", "404.html", "mentions-legales.html", "confidentialite.html",
-        "sitemap.xml", "robots.txt", "favicon.ico", "theme/css/main.HASH.css",
-        ".htaccess", ".well-known/security.txt", "version.txt",
-        "theme/images/favicon.svg", "theme/images/apple-touch-icon.png",
-        "theme/images/cimw-card.svg", "theme/images/cimw-card.png",
+        "index.html",
+        "contact.html",
+        "404.html",
+        "mentions-legales.html",
+        "confidentialite.html",
+        "sitemap.xml",
+        "robots.txt",
+        "favicon.ico",
+        "theme/css/main.HASH.css",
+        ".htaccess",
+        ".well-known/security.txt",
+        "version.txt",
+        "theme/images/favicon.svg",
+        "theme/images/apple-touch-icon.png",
+        "theme/images/cimw-card.svg",
+        "theme/images/cimw-card.png",
     }
     text = visible_text(site.soup())
     for word in ("Powered by", "Pelican", "Catégorie", "Tags", "optimisé pour"):
@@ -125,7 +137,10 @@ def test_contact_page_shows_the_settings(site_filled):
     soup = site_filled.soup("contact.html")
     assert soup.select_one(f'main a[href="mailto:{FILLED_LEGAL["CONTACT_EMAIL"]}"]')
     phone = FILLED_LEGAL["CONTACT_PHONE"].replace(" ", "")
-    assert soup.select_one(f'main a[href="tel:{phone}"]').get_text() == "+33\u00a01\u00a023\u00a045\u00a067\u00a089"
+    assert (
+        soup.select_one(f'main a[href="tel:{phone}"]').get_text()
+        == "+33\u00a01\u00a023\u00a045\u00a067\u00a089"
+    )
 
 
 def test_contact_placeholders_are_marked_not_linked(site):
@@ -144,9 +159,21 @@ def test_404_page_links_back_with_root_relative_urls(site):
 
 def test_seed_errors_are_gone(site):
     html = site.html()
-    for error in ("&ecute;", "systès;mes", "auhtenticité", "activtés", "standardes",
-                  "R.G.P.D.", "C.N.I.L.", "R.G.S.", "cyber-sécurit", "oeuvre",
-                  "Site optimisé pour", "ne laisser pas", "comment je peux"):
+    for error in (
+        "&ecute;",
+        "systès;mes",
+        "auhtenticité",
+        "activtés",
+        "standardes",
+        "R.G.P.D.",
+        "C.N.I.L.",
+        "R.G.S.",
+        "cyber-sécurit",
+        "oeuvre",
+        "Site optimisé pour",
+        "ne laisser pas",
+        "comment je peux",
+    ):
         assert error not in html, error
 
 
@@ -176,12 +203,20 @@ def test_price_table_and_sentence_at_300(site):
     soup = site.soup()
     section = soup.select_one("section#combien-ca-coute, section[aria-labelledby=combien-ca-coute]")
     assert f"actuellement de 300{NBSP}€ hors taxes" in section.get_text()
-    rows = {th.get_text(): th.find_next_sibling("td").get_text()
-            for th in section.select("table.price-table tbody th")}
+    rows = {
+        th.get_text(): th.find_next_sibling("td").get_text()
+        for th in section.select("table.price-table tbody th")
+    }
     amounts = list(rows.values())
     assert amounts == [f"300{NBSP}€", f"43{NBSP}€"] + [
         f"{thousands}{NNBSP}{rest}{NBSP}€"
-        for thousands, rest in (("1", "300"), ("2", "600"), ("3", "900"), ("5", "200"), ("6", "500"))
+        for thousands, rest in (
+            ("1", "300"),
+            ("2", "600"),
+            ("3", "900"),
+            ("5", "200"),
+            ("6", "500"),
+        )
     ]
 
 
@@ -205,17 +240,23 @@ def test_the_day_rate_is_written_only_in_the_settings():
 
 
 def test_production_settings_give_absolute_urls(tmp_path):
-    import publishconf
     from conftest import build_real_site
+
+    import publishconf
 
     (tmp_path / "output").mkdir()
     (tmp_path / "output" / "stale.html").write_text("left from an earlier build")
-    production = build_real_site(tmp_path, **FILLED_LEGAL, **{
-        key: getattr(publishconf, key) for key in ("RELATIVE_URLS", "DELETE_OUTPUT_DIRECTORY")},
-        SITEURL=FILLED_LEGAL["SITE_PUBLIC_URL"])
+    production = build_real_site(
+        tmp_path,
+        **FILLED_LEGAL,
+        **{key: getattr(publishconf, key) for key in ("RELATIVE_URLS", "DELETE_OUTPUT_DIRECTORY")},
+        SITEURL=FILLED_LEGAL["SITE_PUBLIC_URL"],
+    )
     soup = production.soup()
     stylesheet = soup.select_one('link[rel="stylesheet"]')["href"]
-    assert re.fullmatch(re.escape(FILLED_LEGAL["SITE_PUBLIC_URL"]) + r"/theme/css/main\.[0-9a-f]{8}\.css",
-                        stylesheet)
+    assert re.fullmatch(
+        re.escape(FILLED_LEGAL["SITE_PUBLIC_URL"]) + r"/theme/css/main\.[0-9a-f]{8}\.css",
+        stylesheet,
+    )
     assert soup.select_one("a.brand")["href"] == f"{FILLED_LEGAL['SITE_PUBLIC_URL']}/"
     assert not (production.output / "stale.html").exists(), "the output was not cleaned"

@@ -14,33 +14,39 @@ import urllib.request
 
 import pytest
 import yaml
+from conftest import REPO, TinySite, copy_project, good_faq, run_invoke
 
-import tasks
-from conftest import REPO, TinySite, good_faq, run_invoke
+import authoring
+import toolchain
 
 
 def test_question_anchor():
-    assert tasks.question_anchor("Combien ça coûte ?") == "combien-ca-coute"
-    assert tasks.question_anchor("Qu'est-ce qu'une maîtrise d'œuvre ?") == (
-        "qu-est-ce-qu-une-maitrise-d-oeuvre")
-    assert tasks.question_anchor("Le cas_limite ?") == "le-cas-limite"
+    assert authoring.question_anchor("Combien ça coûte ?") == "combien-ca-coute"
+    assert authoring.question_anchor("Qu'est-ce qu'une maîtrise d'œuvre ?") == (
+        "qu-est-ce-qu-une-maitrise-d-oeuvre"
+    )
+    assert authoring.question_anchor("Le cas_limite ?") == "le-cas-limite"
 
 
 def test_new_faq_writes_the_next_question(tmp_path):
     faq_dir = tmp_path / "faq"
     shutil.copytree(REPO / "content" / "faq", faq_dir)
-    result = run_invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
-                    cwd=tmp_path)
+    result = run_invoke(
+        "new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     written = faq_dir / "06-qu-est-ce-qu-une-maitrise-d-oeuvre.md"
     front_matter = yaml.safe_load(written.read_text(encoding="utf-8").split("---")[1])
     assert front_matter == {
-        "title": "Qu'est-ce qu'une maîtrise d'œuvre ?", "position": 6,
-        "anchor": "qu-est-ce-qu-une-maitrise-d-oeuvre", "summary": "",
+        "title": "Qu'est-ce qu'une maîtrise d'œuvre ?",
+        "position": 6,
+        "anchor": "qu-est-ce-qu-une-maitrise-d-oeuvre",
+        "summary": "",
         "reviewed": datetime.date.today(),
     }
-    again = run_invoke("new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir),
-                   cwd=tmp_path)
+    again = run_invoke(
+        "new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir), cwd=tmp_path
+    )
     assert again.returncode == 0  # a different position: 07-…
     assert (faq_dir / "07-qu-est-ce-qu-une-maitrise-d-oeuvre.md").exists()
 
@@ -49,8 +55,12 @@ def test_a_new_question_needs_its_summary_then_appears(tmp_path):
     site = TinySite(tmp_path)
     site.write("content/faq/01-une-question.md", good_faq())
     faq_dir = tmp_path / "content" / "faq"
-    assert run_invoke("new-faq", "Une autre question ?", "--directory", str(faq_dir),
-                  cwd=tmp_path).returncode == 0
+    assert (
+        run_invoke(
+            "new-faq", "Une autre question ?", "--directory", str(faq_dir), cwd=tmp_path
+        ).returncode
+        == 0
+    )
     written = faq_dir / "02-une-autre-question.md"
 
     refused = site.build()
@@ -66,12 +76,24 @@ def test_a_new_question_needs_its_summary_then_appears(tmp_path):
 
 
 def test_missing_tools_and_install_command():
-    tools = {"sh": "dash", "no-such-command-here": "some-package", "/etc/hostname": "netbase",
-             "/no/such/file.dic": "hunspell-xx"}
-    assert tasks.missing_tools(tools) == {"no-such-command-here": "some-package",
-                                          "/no/such/file.dic": "hunspell-xx"}
-    assert tasks.apt_install_command(["b", "a", "b"]) == (
-        "apt-get install -y --no-install-recommends a b")
+    tools = {
+        "sh": "dash",
+        "no-such-command-here": "some-package",
+        "/etc/hostname": "netbase",
+        "/no/such/file.dic": "hunspell-xx",
+    }
+    assert toolchain.missing_tools(tools) == {
+        "no-such-command-here": "some-package",
+        "/no/such/file.dic": "hunspell-xx",
+    }
+    assert toolchain.apt_install_command(["b", "a", "b"]) == [
+        "apt-get",
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "a",
+        "b",
+    ]
 
 
 def free_port() -> int:
@@ -100,15 +122,15 @@ def wait_for(predicate, seconds=30.0):
 @pytest.fixture
 def served_copy(tmp_path):
     """A copy of the project served by `invoke serve`, stopped by its process id."""
-    for name in ("content", "theme", "plugins"):
-        shutil.copytree(REPO / name, tmp_path / name)
-    for name in ("pelicanconf.py", "tasks.py"):
-        shutil.copy(REPO / name, tmp_path / name)
+    copy_project(tmp_path)
     port = free_port()
     log = open(tmp_path / "serve.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
-        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         yield tmp_path, f"http://localhost:{port}/", tmp_path / "serve.log"
@@ -127,9 +149,16 @@ def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
     assert wait_for(lambda: "position: expected a whole number" in log.read_text()), log.read_text()
     assert "Combien ça coûte" in fetch(url), "the last good site is still served"
 
-    answer.write_text(answer.read_text().replace("position: cinq", "position: 5")
-                      .replace("Les factures sont", "Nos [factures](/factures.html) sont"))
+    answer.write_text(
+        answer.read_text()
+        .replace("position: cinq", "position: 5")
+        .replace("Les factures sont", "Nos [factures](/factures.html) sont")
+    )
     assert wait_for(lambda: "Nos <a" in fetch(url)), log.read_text()
     # The fast checks run after the rebuild and name the source of the broken link.
-    assert wait_for(lambda: "content/faq/05-combien-ca-coute.md:25: links: /factures.html: no file" in log.read_text()), \
-        log.read_text()
+    assert wait_for(
+        lambda: (
+            "content/faq/05-combien-ca-coute.md:25: links: /factures.html: no file"
+            in log.read_text()
+        )
+    ), log.read_text()

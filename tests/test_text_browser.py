@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 import subprocess
 
-
 from servers import require
 
 
 def dump(url: str) -> str:
     require("w3m")
-    result = subprocess.run(["w3m", "-dump", "-cols", "100", "-O", "UTF-8", url],
-                            capture_output=True, text=True, check=True, timeout=60)
+    result = subprocess.run(
+        ["w3m", "-dump", "-cols", "100", "-O", "UTF-8", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     # One line per paragraph, plain spaces: compare words, not layout.
     return re.sub(r"[\s\u00a0\u202f]+", " ", result.stdout)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from typography import french, french_text
+from cimw.typography import french, french_text
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -24,8 +24,10 @@ NNBSP, NBSP = "\u202f", "\u00a0"
         ("<p>300 €</p>", f"<p>300{NBSP}€</p>"),
         ("<p>20 %</p>", f"<p>20{NBSP}%</p>"),
         ("<p>l'assistance</p>", "<p>l’assistance</p>"),
-        ("<h1>L'assistance technique – la maîtrise</h1>",
-         f"<h1>L’assistance technique{NBSP}– la maîtrise</h1>"),
+        (
+            "<h1>L'assistance technique – la maîtrise</h1>",
+            f"<h1>L’assistance technique{NBSP}– la maîtrise</h1>",
+        ),
     ],
 )
 def test_french_rules(before, after):
@@ -36,7 +38,7 @@ def test_french_rules(before, after):
     "untouched",
     [
         "<code>a : b ; c ? 'd'</code>",
-        "<pre>x = \"y\" ; z ?</pre>",
+        '<pre>x = "y" ; z ?</pre>',
         '<a href="https://exemple.fr/?a=1&amp;b=2" title="l\'a : b">lien</a>',
         "<pre>a – b</pre>",
         '<a title="a – b" href="#">x</a>',
@@ -54,6 +56,7 @@ def test_plain_text_for_titles_and_attributes():
 
 # -- polytypo, the reference ---------------------------------------------------
 
+
 def reference(kind: str, text: str) -> str:
     """polytypo's French typesetting, plus the dash rule polytypo leaves out."""
     from polytypo import html as polytypo_html
@@ -64,8 +67,9 @@ def reference(kind: str, text: str) -> str:
 
 
 def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
-    import typography
     from conftest import build_real_site
+
+    from cimw import typography
 
     seen = set()
     html_filter, text_filter = typography.french, typography.french_text
@@ -91,8 +95,11 @@ def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
 
 
 def with_amounts(text: str) -> str:
-    return (text.replace("{{ day_rate }}", "300 €").replace("{{ hourly_rate }}", "43 €")
-            .replace("<p>{{ price_table }}</p>", "<table><tr><td>1 300 €</td></tr></table>"))
+    return (
+        text.replace("{{ day_rate }}", "300 €")
+        .replace("{{ hourly_rate }}", "43 €")
+        .replace("<p>{{ price_table }}</p>", "<table><tr><td>1 300 €</td></tr></table>")
+    )
 
 
 def test_placeholders_pass_through_untouched():

@@ -71,8 +71,7 @@ LOAD_CONTENT_CACHE = {cached!r}
 def measure(command: list[str], cwd: Path) -> dict:
     """Run a command; return its wall time, CPU time and peak memory."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -89,8 +88,10 @@ def pelican(settings: Path) -> list[str]:
 
 def touch_one_question(content: Path, round_number: int) -> None:
     question = sorted((content / "faq").glob("*.md"))[0]
-    question.write_text(question.read_text(encoding="utf-8")
-                        + f"\nRelecture numéro {round_number}.\n", encoding="utf-8")
+    question.write_text(
+        question.read_text(encoding="utf-8") + f"\nRelecture numéro {round_number}.\n",
+        encoding="utf-8",
+    )
 
 
 def bench_size(count: int, rounds: int, scratch: Path) -> dict:
@@ -105,13 +106,27 @@ def bench_size(count: int, rounds: int, scratch: Path) -> dict:
         ("c", FULL_SETTINGS, {"clean": False, "cached": True}),
     ):
         path = scratch / f"settings-{name}-{count}.py"
-        path.write_text(template.format(repo=str(REPO), content=str(content),
-                                        overrides=str(overrides),
-                                        output=str(scratch / f"out-{name}-{count}"),
-                                        cache=str(scratch / f"cache-{name}-{count}"), **extra))
+        path.write_text(
+            template.format(
+                repo=str(REPO),
+                content=str(content),
+                overrides=str(overrides),
+                output=str(scratch / f"out-{name}-{count}"),
+                cache=str(scratch / f"cache-{name}-{count}"),
+                **extra,
+            )
+        )
         settings[name] = path
-    check = [PYTHON, "-m", "invoke", "--search-root", str(REPO), "check",
-             "--path", str(scratch / f"out-b-{count}")]
+    check = [
+        PYTHON,
+        "-m",
+        "invoke",
+        "--search-root",
+        str(REPO),
+        "check",
+        "--path",
+        str(scratch / f"out-b-{count}"),
+    ]
     measure(pelican(settings["c"]), scratch)  # fills the content cache
     results = {key: [] for key in "abcd"}
     for round_number in range(rounds):
@@ -144,22 +159,28 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; {args.rounds} rounds; seconds, median (min–max)\n")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {args.rounds} rounds; seconds, median (min–max)\n"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         table = {n: bench_size(n, args.rounds, Path(scratch)) for n in sizes}
         shutil.rmtree(scratch, ignore_errors=True)
-    print("| N | a plain CPU | b full CPU | c warm CPU | d check CPU "
-          "| a wall | b wall | c wall | d wall | b/a CPU | b/a wall | c/b CPU | c/b wall "
-          "| peak MB a / b / c / d |")
+    print(
+        "| N | a plain CPU | b full CPU | c warm CPU | d check CPU "
+        "| a wall | b wall | c wall | d wall | b/a CPU | b/a wall | c/b CPU | c/b wall "
+        "| peak MB a / b / c / d |"
+    )
     print("| --- " * 14 + "|")
     for n, results in table.items():
         a, b, c, d = (results[k] for k in "abcd")
         peaks = " / ".join(f"{summary(r, 'rss')[0]:.0f}" for r in (a, b, c, d))
-        print(f"| {n} | {cell(a, 'cpu')} | {cell(b, 'cpu')} | {cell(c, 'cpu')} | {cell(d, 'cpu')} "
-              f"| {cell(a, 'wall')} | {cell(b, 'wall')} | {cell(c, 'wall')} | {cell(d, 'wall')} "
-              f"| {ratio(b, a, 'cpu')} | {ratio(b, a, 'wall')} | {ratio(c, b, 'cpu')} "
-              f"| {ratio(c, b, 'wall')} | {peaks} |")
+        print(
+            f"| {n} | {cell(a, 'cpu')} | {cell(b, 'cpu')} | {cell(c, 'cpu')} | {cell(d, 'cpu')} "
+            f"| {cell(a, 'wall')} | {cell(b, 'wall')} | {cell(c, 'wall')} | {cell(d, 'wall')} "
+            f"| {ratio(b, a, 'cpu')} | {ratio(b, a, 'wall')} | {ratio(c, b, 'cpu')} "
+            f"| {ratio(c, b, 'wall')} | {peaks} |"
+        )
     print("\nTargets at N = 1000: b/a CPU ≤ 1.25; c/b ≤ 0.45.")
     return 0
 

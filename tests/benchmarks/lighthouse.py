@@ -16,33 +16,52 @@ import sys
 import tempfile
 from pathlib import Path
 
+from servers import ApacheServer
 from sites import production_build
-
-from servers import ApacheServer  # noqa: E402  (tests/ is on the path)
 
 HERE = Path(__file__).resolve().parent
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 PAGES = ["/", "/contact.html", "/mentions-legales.html", "/confidentialite.html"]
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors "
-                "--disable-background-networking --disable-component-update --disable-sync "
-                "--no-first-run")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --ignore-certificate-errors "
+    "--disable-background-networking --disable-component-update --disable-sync "
+    "--no-first-run"
+)
 
 
 def run_lighthouse(url: str, form_factor: str, report: Path) -> dict:
-    command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-               f"--chrome-flags={CHROME_FLAGS}", "--only-categories=" + ",".join(CATEGORIES)]
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        f"--chrome-flags={CHROME_FLAGS}",
+        "--only-categories=" + ",".join(CATEGORIES),
+    ]
     if form_factor == "desktop":
         command.append("--preset=desktop")
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        command,
+        check=True,
+        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+        capture_output=True,
+        timeout=300,
+    )
     result = json.loads(report.read_text())
     scores = {key: round(result["categories"][key]["score"] * 100) for key in CATEGORIES}
-    weighted = {ref["id"] for key in CATEGORIES
-                for ref in result["categories"][key]["auditRefs"] if ref["weight"] > 0}
-    lost = [f"{audit_id}: {result['audits'][audit_id].get('explanation') or result['audits'][audit_id]['title']}"
-            for audit_id in sorted(weighted)
-            if (result["audits"][audit_id].get("score") or 1) < 1]
+    weighted = {
+        ref["id"]
+        for key in CATEGORIES
+        for ref in result["categories"][key]["auditRefs"]
+        if ref["weight"] > 0
+    }
+    lost = [
+        f"{audit_id}: {result['audits'][audit_id].get('explanation') or result['audits'][audit_id]['title']}"
+        for audit_id in sorted(weighted)
+        if (result["audits"][audit_id].get("score") or 1) < 1
+    ]
     return {"scores": scores, "lost": lost}
 
 
@@ -67,15 +86,18 @@ def main() -> int:
             for page in PAGES:
                 for form_factor in ("mobile", "desktop"):
                     report = scratch / f"report-{form_factor}.json"
-                    rows.append((page, form_factor,
-                                 run_lighthouse(site_url + page, form_factor, report)))
+                    rows.append(
+                        (page, form_factor, run_lighthouse(site_url + page, form_factor, report))
+                    )
         finally:
             apache.stop()
     print("| page | form factor | performance | accessibility | best practices | SEO |")
     print("| --- | --- | --- | --- | --- | --- |")
     for page, form_factor, result in rows:
         scores = result["scores"]
-        print(f"| {page} | {form_factor} | " + " | ".join(str(scores[c]) for c in CATEGORIES) + " |")
+        print(
+            f"| {page} | {form_factor} | " + " | ".join(str(scores[c]) for c in CATEGORIES) + " |"
+        )
     losses = sorted({item for _, _, result in rows for item in result["lost"]})
     print("\nAudits not passed: " + (", ".join(losses) if losses else "none"))
     return 0

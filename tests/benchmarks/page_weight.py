@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import brotli
 from bs4 import BeautifulSoup
-
 from sites import production_build
 
 BUDGET = 14 * 1024
@@ -38,16 +37,20 @@ def weigh(output: Path) -> list[dict]:
     for page in sorted(output.glob("*.html")):
         html = page.read_bytes()
         resources = page_resources(html.decode("utf-8"))
-        css = b"".join((output / path.lstrip("/")).read_bytes()
-                       for path in resources if path.endswith(".css"))
+        css = b"".join(
+            (output / path.lstrip("/")).read_bytes() for path in resources if path.endswith(".css")
+        )
         html_sizes, css_sizes = sizes(html), sizes(css)
-        rows.append({
-            "page": page.name,
-            "html": html_sizes, "css": css_sizes,
-            "total_gzip": html_sizes[1] + css_sizes[1],
-            "total_br": html_sizes[2] + css_sizes[2],
-            "requests": 1 + len(resources),
-        })
+        rows.append(
+            {
+                "page": page.name,
+                "html": html_sizes,
+                "css": css_sizes,
+                "total_gzip": html_sizes[1] + css_sizes[1],
+                "total_br": html_sizes[2] + css_sizes[2],
+                "requests": 1 + len(resources),
+            }
+        )
     return rows
 
 
@@ -62,7 +65,8 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {row['page']} | {' / '.join(map(kb, row['html']))} | "
             f"{' / '.join(map(kb, row['css']))} | {kb(row['total_gzip'])} | "
-            f"{kb(row['total_br'])} | {row['requests']} | {'yes' if ok else 'NO'} |")
+            f"{kb(row['total_br'])} | {row['requests']} | {'yes' if ok else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
@@ -70,9 +74,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         rows = weigh(production_build(Path(scratch) / "output"))
     print(table(rows))
-    print(f"\nBudget: {BUDGET // 1024} KB compressed (gzip) per page, HTML + CSS; "
-          f"at most {REQUESTS_BUDGET} requests. Icons are not counted: a browser fetches "
-          "them once per site and caches them.")
+    print(
+        f"\nBudget: {BUDGET // 1024} KB compressed (gzip) per page, HTML + CSS; "
+        f"at most {REQUESTS_BUDGET} requests. Icons are not counted: a browser fetches "
+        "them once per site and caches them."
+    )
     return 0
 
 

@@ -39,12 +39,19 @@ def paragraph(rng: random.Random, words: int = 50) -> str:
 def body(rng: random.Random, index: int, total: int, heading: str) -> str:
     """About 500 words: paragraphs, a heading, a list, links, prices."""
     other = (index % total) + 1
-    blocks = [paragraph(rng), paragraph(rng), f"{heading} {sentence(rng, 5).rstrip(' .?!:')}",
-              paragraph(rng), paragraph(rng)]
+    blocks = [
+        paragraph(rng),
+        paragraph(rng),
+        f"{heading} {sentence(rng, 5).rstrip(' .?!:')}",
+        paragraph(rng),
+        paragraph(rng),
+    ]
     blocks.append("\n".join(f"- {sentence(rng, 12)}" for _ in range(5)))
-    blocks.append(f"Voir aussi [la page {other}]({{filename}}/pages/page-{other:04d}.md) et "
-                  f"[le site de la CNIL](https://www.cnil.fr/). Le prix du jour est de "
-                  f"{{{{ day_rate }}}} hors taxes, soit {{{{ hourly_rate }}}} de l'heure.")
+    blocks.append(
+        f"Voir aussi [la page {other}]({{filename}}/pages/page-{other:04d}.md) et "
+        f"[le site de la CNIL](https://www.cnil.fr/). Le prix du jour est de "
+        f"{{{{ day_rate }}}} hors taxes, soit {{{{ hourly_rate }}}} de l'heure."
+    )
     blocks += [paragraph(rng) for _ in range(4)]
     return "\n\n".join(blocks) + "\n"
 
@@ -59,16 +66,38 @@ def write_site(content: Path, count: int, seed: int = 1) -> Path:
     rng = random.Random(seed)
     (content / "faq").mkdir(parents=True, exist_ok=True)
     (content / "pages").mkdir(parents=True, exist_ok=True)
-    (content / "pages" / "index.md").write_text(front_matter(
-        title="Accueil", summary="La page d'accueil du site synthétique.",
-        reviewed="2026-11-26", template="home", save_as="index.html", url='""',
-    ) + paragraph(rng) + "\n", encoding="utf-8")
+    (content / "pages" / "index.md").write_text(
+        front_matter(
+            title="Accueil",
+            summary="La page d'accueil du site synthétique.",
+            reviewed="2026-11-26",
+            template="home",
+            save_as="index.html",
+            url='""',
+        )
+        + paragraph(rng)
+        + "\n",
+        encoding="utf-8",
+    )
     for index in range(1, count + 1):
-        (content / "faq" / f"q-{index:04d}.md").write_text(front_matter(
-            title=f"\"Question numéro {index} sur la prestation ?\"", position=index,
-            anchor=f"question-{index}", summary=f"\"{sentence(rng, 12)}\"", reviewed="2026-11-26",
-        ) + body(rng, index, count, "###"), encoding="utf-8")
-        (content / "pages" / f"page-{index:04d}.md").write_text(front_matter(
-            title=f"Page numéro {index}", summary=f"\"{sentence(rng, 12)}\"", reviewed="2026-11-26",
-        ) + body(rng, index, count, "##"), encoding="utf-8")
+        (content / "faq" / f"q-{index:04d}.md").write_text(
+            front_matter(
+                title=f'"Question numéro {index} sur la prestation ?"',
+                position=index,
+                anchor=f"question-{index}",
+                summary=f'"{sentence(rng, 12)}"',
+                reviewed="2026-11-26",
+            )
+            + body(rng, index, count, "###"),
+            encoding="utf-8",
+        )
+        (content / "pages" / f"page-{index:04d}.md").write_text(
+            front_matter(
+                title=f"Page numéro {index}",
+                summary=f'"{sentence(rng, 12)}"',
+                reviewed="2026-11-26",
+            )
+            + body(rng, index, count, "##"),
+            encoding="utf-8",
+        )
     return content

@@ -22,8 +22,7 @@ class SpellingUnavailable(RuntimeError):
 def hunspell_command(word_list: Path | None, dictionary: str = DICTIONARY) -> list[str]:
     hunspell = shutil.which("hunspell")
     if hunspell is None:
-        raise SpellingUnavailable(
-            "hunspell is not installed: apt-get install hunspell hunspell-fr")
+        raise SpellingUnavailable("hunspell is not installed: apt-get install hunspell hunspell-fr")
     command = [hunspell, "-d", dictionary, "-i", "utf-8", "-l"]
     if word_list is not None:
         command += ["-p", str(word_list)]
@@ -34,8 +33,9 @@ def hunspell_command(word_list: Path | None, dictionary: str = DICTIONARY) -> li
 WORD_RE = re.compile(r"[^\W\d_](?:[\w’'-]*[^\W\d_])?")
 
 
-def misspelled(texts: list[str], word_list: Path | None = None,
-               dictionary: str = DICTIONARY) -> set[str]:
+def misspelled(
+    texts: list[str], word_list: Path | None = None, dictionary: str = DICTIONARY
+) -> set[str]:
     """Return the words of `texts` that hunspell does not know.
 
     hunspell gets each distinct word once, one a line: a site says the same
@@ -46,12 +46,18 @@ def misspelled(texts: list[str], word_list: Path | None = None,
         # hunspell reads the typographic apostrophe as a word character: give it ASCII.
         words.update(WORD_RE.findall(NOT_WORDS_RE.sub(" ", text).replace("’", "'")))
     prose = "\n".join(sorted(words))
-    result = subprocess.run(hunspell_command(word_list, dictionary), input=prose,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        hunspell_command(word_list, dictionary),
+        input=prose,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0 or "Can't open affix or dictionary" in result.stderr:
         raise SpellingUnavailable(
             f"hunspell cannot use the {dictionary} dictionary ({result.stderr.strip()}): "
-            "apt-get install hunspell-fr")
+            "apt-get install hunspell-fr"
+        )
     # hunspell keeps a final full stop on unknown words (it tries abbreviations).
     return {word.rstrip(".") for word in result.stdout.split() if word.rstrip(".")}
 
@@ -65,6 +71,10 @@ def check_spelling(pages: list[Page], word_list: Path | None = None):
         for name, nodes in texts.items():
             lines = sorted({line for text, line in nodes if pattern.search(text)})
             for line in lines:
-                yield Finding(name, line, "spelling",
-                              f"“{word}” is not in the French dictionary nor in the "
-                              "project word list", word)
+                yield Finding(
+                    name,
+                    line,
+                    "spelling",
+                    f"“{word}” is not in the French dictionary nor in the project word list",
+                    word,
+                )

@@ -106,16 +106,20 @@ def field_problems(
             continue
         value = metadata[field.name]
         if not field.is_valid(value):
-            problems.append((
-                field_line(source_path, field.name),
-                f"{field.name}: expected {field.expected}, got {value!r}",
-            ))
+            problems.append(
+                (
+                    field_line(source_path, field.name),
+                    f"{field.name}: expected {field.expected}, got {value!r}",
+                )
+            )
     known = {field.name for field in schema} | set(extra_allowed)
     for name in sorted(set(metadata) - known - IMPLICIT_FIELDS):
-        problems.append((
-            field_line(source_path, name),
-            f"{name}: unknown field; expected one of {', '.join(sorted(known))}",
-        ))
+        problems.append(
+            (
+                field_line(source_path, name),
+                f"{name}: unknown field; expected one of {', '.join(sorted(known))}",
+            )
+        )
     return [f"{source_path}:{line}: {message}" for line, message in sorted(problems)]
 
 
@@ -124,8 +128,7 @@ def raise_problems(problems: list[str], what: str) -> None:
     if problems:
         count = len(problems)
         raise FrontMatterError(
-            f"{count} problem{'s' if count > 1 else ''} in {what}:\n"
-            + "\n".join(problems)
+            f"{count} problem{'s' if count > 1 else ''} in {what}:\n" + "\n".join(problems)
         )
 
 

@@ -111,15 +111,19 @@ def manifest_differences(expected: dict[str, str], found: dict[str, str]) -> lis
     """Describe each file that is missing, extra or different on the server."""
     problems = [f"missing: {name}" for name in sorted(expected.keys() - found.keys())]
     problems += [f"unexpected: {name}" for name in sorted(found.keys() - expected.keys())]
-    problems += [f"different: {name}" for name in sorted(expected.keys() & found.keys())
-                 if expected[name] != found[name]]
+    problems += [
+        f"different: {name}"
+        for name in sorted(expected.keys() & found.keys())
+        if expected[name] != found[name]
+    ]
     return problems
 
 
 def previous_release(releases: list[str], live: str | None) -> str | None:
     """The newest release older than the live one."""
-    older = [r for r in sorted(releases)
-             if RELEASE_ID_RE.fullmatch(r) and (live is None or r < live)]
+    older = [
+        r for r in sorted(releases) if RELEASE_ID_RE.fullmatch(r) and (live is None or r < live)
+    ]
     return older[-1] if older else None
 
 
@@ -140,21 +144,26 @@ class Server:
 
     def acquire(self, owner: str) -> str | None:
         """Check the server, take the lock, clear unfinished uploads; return the live id."""
-        result = run_remote(self.target, ACQUIRE, self.target.base, self.live_link, owner,
-                            check=False)
+        result = run_remote(
+            self.target, ACQUIRE, self.target.base, self.live_link, owner, check=False
+        )
         if result.returncode == 3:
-            raise DeployError(f"rsync is not installed on {self.target.host}: ask the host "
-                              "to install it. Nothing was published.")
+            raise DeployError(
+                f"rsync is not installed on {self.target.host}: ask the host "
+                "to install it. Nothing was published."
+            )
         if result.returncode == 4:
             raise DeployError(
                 f"another publish holds the lock on {self.target} "
                 f"({result.stdout.strip()}). If none is running, clear it with: "
-                "uv run invoke unlock. Nothing was published.")
+                "uv run invoke unlock. Nothing was published."
+            )
         if result.returncode == 5:
             raise DeployError(
                 f"{self.target.base}/{self.live_link} is a folder, not a symlink: move it "
                 "aside (the host's docroot must be the symlink, see the README). "
-                "Nothing was published.")
+                "Nothing was published."
+            )
         if result.returncode != 0:
             raise DeployError(f"on {self.target.host}: {result.stderr.strip()}")
         return release_name(result.stdout.strip())
@@ -176,17 +185,27 @@ class Server:
 
     def upload(self, output: Path, release_id: str, live: str | None) -> None:
         """rsync the build into releases/<id>.partial/, hard-linking what the live one has."""
-        options = ["--recursive", "--links", "--perms", "--chmod=D755,F644", "--checksum",
-                   "--delete", "--info=progress2", "--stats"]
+        options = [
+            "--recursive",
+            "--links",
+            "--perms",
+            "--chmod=D755,F644",
+            "--checksum",
+            "--delete",
+            "--info=progress2",
+            "--stats",
+        ]
         # Pelican rewrites every mtime, so files are compared by checksum, and
         # times are not kept: a new mtime would stop rsync from linking a file.
         if live:
             options.append(f"--link-dest=../{live}")
-        command = rsync_command(self.target, f"{output}/",
-                                f"{self.target.base}/releases/{release_id}.partial/", options)
+        command = rsync_command(
+            self.target, f"{output}/", f"{self.target.base}/releases/{release_id}.partial/", options
+        )
         if subprocess.run(command, check=False).returncode != 0:
-            raise DeployError("the upload did not finish; the live site was not changed. "
-                              "Publish again to retry.")
+            raise DeployError(
+                "the upload did not finish; the live site was not changed. Publish again to retry."
+            )
 
     def checksums(self, folder: str) -> dict[str, str]:
         result = run_remote(self.target, CHECKSUMS, f"{self.target.base}/releases/{folder}")
@@ -206,10 +225,19 @@ class Server:
         """What a publish would change, compared with the live release; nothing is written."""
         if live is None:
             return "No live release yet: every file would be uploaded."
-        options = ["--recursive", "--links", "--checksum", "--delete", "--dry-run",
-                   "--itemize-changes", "--exclude", MANIFEST]
-        command = rsync_command(self.target, f"{output}/",
-                                f"{self.target.base}/releases/{live}/", options)
+        options = [
+            "--recursive",
+            "--links",
+            "--checksum",
+            "--delete",
+            "--dry-run",
+            "--itemize-changes",
+            "--exclude",
+            MANIFEST,
+        ]
+        command = rsync_command(
+            self.target, f"{output}/", f"{self.target.base}/releases/{live}/", options
+        )
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise DeployError(f"rsync --dry-run failed: {result.stderr.strip()}")
@@ -223,19 +251,29 @@ def release_name(link: str) -> str | None:
 
 def fetch_release_id(url: str, timeout: float = 10.0) -> tuple[str, str]:
     """Ask the public site which release it serves: ('ok', id), ('unreachable', why) or ('error', why)."""
-    request = urllib.request.Request(f"{url.rstrip('/')}/version.txt",
-                                     headers={"Cache-Control": "no-cache"})
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/version.txt", headers={"Cache-Control": "no-cache"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return "ok", response.read().decode("utf-8", "replace").strip()
     except urllib.error.HTTPError as error:
         return "error", f"HTTP {error.code}"
-    except (urllib.error.URLError, socket.timeout, OSError) as error:
+    except (TimeoutError, urllib.error.URLError, OSError) as error:
         return "unreachable", str(getattr(error, "reason", error))
 
 
-def publish(output: Path, target: Target, release_id: str, *, live_link: str = "www",
-            check_url: str = "", keep: int = 5, owner: str = "", log=print) -> str:
+def publish(
+    output: Path,
+    target: Target,
+    release_id: str,
+    *,
+    live_link: str = "www",
+    check_url: str = "",
+    keep: int = 5,
+    owner: str = "",
+    log=print,
+) -> str:
     """Upload, verify, switch and check one release; return its id."""
     output = Path(output)
     expected = file_checksums(output)
@@ -243,30 +281,40 @@ def publish(output: Path, target: Target, release_id: str, *, live_link: str = "
     server = Server(target, live_link)
     live = server.acquire(owner or release_id)
     try:
-        log(f"Uploading release {release_id} to {target} "
-            f"({'reusing ' + live if live else 'first release'})")
+        log(
+            f"Uploading release {release_id} to {target} "
+            f"({'reusing ' + live if live else 'first release'})"
+        )
         server.upload(output, release_id, live)
         problems = manifest_differences(expected, server.checksums(f"{release_id}.partial"))
         if problems:
             raise DeployError(
                 f"the upload does not match the build ({len(problems)} files): "
-                + "; ".join(problems[:10]) + ". The live site was not changed.")
+                + "; ".join(problems[:10])
+                + ". The live site was not changed."
+            )
         server.finalize(release_id)
         server.switch(release_id)
         log(f"Release {release_id} is live.")
         if check_url:
             status, served = fetch_release_id(check_url)
             if status == "unreachable":
-                log(f"Warning: {check_url} is not reachable from here ({served}); "
-                    "the new release was not checked.")
+                log(
+                    f"Warning: {check_url} is not reachable from here ({served}); "
+                    "the new release was not checked."
+                )
             elif served != release_id:
                 what = served if status == "error" else f"release {served!r}"
                 if live:
                     server.switch(live)
-                    raise DeployError(f"{check_url} answered {what} instead of {release_id}: "
-                                      f"switched back to {live}.")
-                raise DeployError(f"{check_url} answered {what} instead of {release_id}, "
-                                  "and there is no earlier release to switch back to.")
+                    raise DeployError(
+                        f"{check_url} answered {what} instead of {release_id}: "
+                        f"switched back to {live}."
+                    )
+                raise DeployError(
+                    f"{check_url} answered {what} instead of {release_id}, "
+                    "and there is no earlier release to switch back to."
+                )
             else:
                 log(f"Checked: {check_url} serves release {release_id}.")
         _, releases = server.state()
@@ -279,8 +327,9 @@ def publish(output: Path, target: Target, release_id: str, *, live_link: str = "
     return release_id
 
 
-def rollback(target: Target, release: str = "", *, live_link: str = "www", owner: str = "",
-             log=print) -> str:
+def rollback(
+    target: Target, release: str = "", *, live_link: str = "www", owner: str = "", log=print
+) -> str:
     """Switch the live site to the previous release, or to `release`; return it."""
     if release and not RELEASE_ID_RE.fullmatch(release):
         raise DeployError(f"{release!r} is not a release id (like 20261126-061850-123456)")
@@ -292,8 +341,9 @@ def rollback(target: Target, release: str = "", *, live_link: str = "www", owner
         if chosen is None:
             raise DeployError(f"there is no release older than {live} to roll back to")
         if chosen not in releases:
-            raise DeployError(f"there is no release {chosen} on {target}; "
-                              "uv run invoke releases lists them")
+            raise DeployError(
+                f"there is no release {chosen} on {target}; uv run invoke releases lists them"
+            )
         server.switch(chosen)
         log(f"Release {chosen} is live (was {live}).")
         return chosen

@@ -7,14 +7,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .core import Finding, Site, locate_in_sources
+from .core import Finding, Site, format_report, locate_in_sources
 from .rules import check_document, check_entities, check_links, check_typography, external_urls
 from .spelling import check_spelling
 from .validity import check_validity
-
-PROJECT = Path(__file__).resolve().parents[2]
-WORD_LIST = PROJECT / "content" / "words.txt"
-VNU_JAR = PROJECT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 RULES = ("entities", "spelling", "typography", "links", "document", "validity")
 # Fast enough to run after every rebuild of `invoke serve`.
@@ -26,9 +22,14 @@ def as_site(built: Path | Site) -> Site:
     return built if isinstance(built, Site) else Site(built)
 
 
-def check_site(built: Path | Site, rules=RULES, content_dir: Path | None = None,
-               word_list: Path | None = WORD_LIST, jar: Path = VNU_JAR,
-               site_url: str = "") -> list[Finding]:
+def check_site(
+    built: Path | Site,
+    rules=RULES,
+    content_dir: Path | None = None,
+    word_list: Path | None = None,
+    jar: Path | None = None,
+    site_url: str = "",
+) -> list[Finding]:
     """Return every finding of `rules` on the site built in a folder."""
     unknown = set(rules) - set(RULES)
     if unknown:
@@ -49,6 +50,8 @@ def check_site(built: Path | Site, rules=RULES, content_dir: Path | None = None,
         word_list = word_list if word_list and Path(word_list).is_file() else None
         findings += check_spelling(list(site.pages.values()), word_list)
     if "validity" in rules:
+        if jar is None:
+            raise ValueError("the validity rule needs the path of vnu.jar")
         findings += check_validity(site.root, jar)
     return locate_in_sources(findings, content_dir)
 
@@ -69,8 +72,9 @@ def fetch_external(links: dict[str, list[str]], timeout: float = 10.0) -> list[F
     """Fetch each external URL; return a finding for each that does not answer 2xx/3xx."""
     findings = []
     for url, pages in sorted(links.items()):
-        request = urllib.request.Request(url, method="HEAD",
-                                         headers={"User-Agent": "cimw-site-check"})
+        request = urllib.request.Request(
+            url, method="HEAD", headers={"User-Agent": "cimw-site-check"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout):
                 continue
@@ -79,4 +83,31 @@ def fetch_external(links: dict[str, list[str]], timeout: float = 10.0) -> list[F
         except (urllib.error.URLError, OSError) as error:
             problem = str(getattr(error, "reason", error))
         findings += [Finding(page, 1, "external", f"{url}: {problem}") for page in pages]
+    return findings
+
+
+def run_gate(
+    built: Path,
+    rules=RULES,
+    *,
+    content_dir: Path | None,
+    word_list: Path | None,
+    jar: Path | None,
+    site_url: str,
+    external: bool = False,
+) -> list[Finding]:
+    """Run the quality gate on a built folder; print the report; return the findings."""
+    site = Site(built)  # read and parsed once for the rules and the link list
+    findings = check_site(
+        site, rules=rules, content_dir=content_dir, word_list=word_list, jar=jar, site_url=site_url
+    )
+    links = external_links(site, site_url)
+    if external:
+        findings += fetch_external(links)
+    if links:
+        state = "fetched" if external else "not fetched; --external fetches them"
+        print(f"External links ({state}):")
+        for url, pages in sorted(links.items()):
+            print(f"  {url}  ({', '.join(pages)})")
+    print(format_report(findings), flush=True)
     return findings

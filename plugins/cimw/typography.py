@@ -57,12 +57,17 @@ RULES = [
     (("...",), re.compile(r"\.\.\."), "…"),
     (("'",), re.compile(r"'(?<=[^\W\d_]')"), "’"),
     # Before ; ! ? a narrow no-break space, replacing any space there.
-    ((";", "!", "?"),
-     re.compile(r"(?<=[^\s;:!?«(\[\u00a0\u202f" + HOLE + r"])[ \u00a0\u202f]?([;!?]+)"),
-     NNBSP + r"\1"),
+    (
+        (";", "!", "?"),
+        re.compile(r"(?<=[^\s;:!?«(\[\u00a0\u202f" + HOLE + r"])[ \u00a0\u202f]?([;!?]+)"),
+        NNBSP + r"\1",
+    ),
     # Before : (a colon that ends a clause, not 10:30 or a URL) and », a no-break space.
-    ((":",), re.compile(r"(?<=[^\s\u00a0\u202f" + HOLE + r"])[ \u202f\u00a0]?:(?=[\s\x00]|$)"),
-     NBSP + ":"),
+    (
+        (":",),
+        re.compile(r"(?<=[^\s\u00a0\u202f" + HOLE + r"])[ \u202f\u00a0]?:(?=[\s\x00]|$)"),
+        NBSP + ":",
+    ),
     (("»",), re.compile(r"(?<=[^\s\u00a0\u202f])[ \u202f]?»"), NBSP + "»"),
     (("«",), re.compile(r"«[ \u202f]?(?=\S)"), "«" + NBSP),
     (("€", "%"), re.compile(r"(?<=\d)[ \u202f]?([€%])"), NBSP + r"\1"),
@@ -157,8 +162,9 @@ class FrenchTypographyExtension(Extension):
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         # Priority 1: after raw HTML is put back (30) and & is restored (20).
-        md.postprocessors.register(FrenchPostprocessor(md, self.getConfig("locale")),
-                                   "french_typography", 1)
+        md.postprocessors.register(
+            FrenchPostprocessor(md, self.getConfig("locale")), "french_typography", 1
+        )
 
 
 def makeExtension(**kwargs):  # noqa: N802 (Markdown loads extensions by this name)
@@ -173,9 +179,9 @@ def validate_settings(settings) -> None:
             f"TYPOGRAPHY_LOCALE must be French, one of {', '.join(LOCALES)}, got {locale!r}"
         )
     extensions = settings.get("MARKDOWN", {}).get("extension_configs", {})
-    if "typography" not in extensions:
+    if __name__ not in extensions:
         raise ValueError(
-            "MARKDOWN['extension_configs'] must include 'typography': {} so that content "
+            f"MARKDOWN['extension_configs'] must include {__name__!r}: {{}} so that content "
             "is typeset as it is read"
         )
 

@@ -13,7 +13,7 @@ Pelican wrote.
 from __future__ import annotations
 
 from .core import Finding, Page, Site, format_report, locate_in_sources
-from .runner import FAST_RULES, RULES, check_site, external_links
+from .runner import FAST_RULES, RULES, check_site, external_links, run_gate
 
 __all__ = [
     "FAST_RULES",
@@ -25,4 +25,5 @@ __all__ = [
     "external_links",
     "format_report",
     "locate_in_sources",
+    "run_gate",
 ]

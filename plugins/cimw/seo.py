@@ -17,24 +17,25 @@ from __future__ import annotations
 import json
 import logging
 import re
-from html import unescape
 from functools import partial
+from html import unescape
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 from pelican import signals
 
-from legal import is_placeholder
-from pricing import price_table
-from typography import french, french_text
+from cimw.legal import is_placeholder
+from cimw.pricing import price_table
+from cimw.typography import french, french_text
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, object] = {}
 
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
-BLOCK_END_RE = re.compile(r"</(?:p|li|ol|ul|div|table|caption|tr|th|td|h[1-6])\s*>|<br\s*/?>",
-                          re.IGNORECASE)
+BLOCK_END_RE = re.compile(
+    r"</(?:p|li|ol|ul|div|table|caption|tr|th|td|h[1-6])\s*>|<br\s*/?>", re.IGNORECASE
+)
 TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -134,8 +135,7 @@ def check_settings(pelican):
 
 
 def add_globals(generator):
-    generator.env.globals["structured_data"] = partial(structured_data,
-                                                       settings=generator.settings)
+    generator.env.globals["structured_data"] = partial(structured_data, settings=generator.settings)
 
 
 def register():

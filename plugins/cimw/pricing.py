@@ -81,21 +81,17 @@ def validate_settings(settings) -> None:
         )
     if not is_positive_number(settings["DAY_RATE"]):
         raise ValueError(
-            "DAY_RATE must be a number of euros greater than zero, "
-            f"got {settings['DAY_RATE']!r}"
+            f"DAY_RATE must be a number of euros greater than zero, got {settings['DAY_RATE']!r}"
         )
     hours = settings.get("PRICING_HOURS_PER_DAY", DEFAULTS["PRICING_HOURS_PER_DAY"])
     if not is_positive_number(hours):
-        raise ValueError(
-            f"PRICING_HOURS_PER_DAY must be a number greater than zero, got {hours!r}"
-        )
+        raise ValueError(f"PRICING_HOURS_PER_DAY must be a number greater than zero, got {hours!r}")
     days = settings.get("PRICING_DAYS_PER_WEEK", DEFAULTS["PRICING_DAYS_PER_WEEK"])
     if not days or not all(
         isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in days
     ):
         raise ValueError(
-            "PRICING_DAYS_PER_WEEK must be a list of whole numbers from 1 to 7, "
-            f"got {days!r}"
+            f"PRICING_DAYS_PER_WEEK must be a list of whole numbers from 1 to 7, got {days!r}"
         )
 
 

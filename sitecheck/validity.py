@@ -10,8 +10,6 @@ from urllib.parse import unquote, urlsplit
 
 from .core import Finding
 
-VNU_JAR = Path("node_modules/vnu-jar/build/dist/vnu.jar")
-
 
 class ValidatorUnavailable(RuntimeError):
     """Java or vnu.jar is missing."""
@@ -52,5 +50,9 @@ def check_validity(root: Path, jar: Path):
             name = path.relative_to(root.resolve()).as_posix()
         except ValueError:
             name = str(path)
-        yield Finding(name, message.get("lastLine", message.get("firstLine", 1)) or 1,
-                      "validity", message.get("message", "invalid"))
+        yield Finding(
+            name,
+            message.get("lastLine", message.get("firstLine", 1)) or 1,
+            "validity",
+            message.get("message", "invalid"),
+        )

@@ -28,15 +28,26 @@ def check_entities(page: Page, site: Site | None = None):
         line = page.line_of(match.start())
         if name.startswith("#"):
             if not semicolon:
-                yield Finding(page.name, line, "entities",
-                              f"numeric reference {match.group(0)} has no closing ';'")
+                yield Finding(
+                    page.name,
+                    line,
+                    "entities",
+                    f"numeric reference {match.group(0)} has no closing ';'",
+                )
             continue
         if semicolon and name + ";" not in HTML5_ENTITIES:
-            yield Finding(page.name, line, "entities",
-                          f"unknown character reference {match.group(0)}", match.group(0))
+            yield Finding(
+                page.name,
+                line,
+                "entities",
+                f"unknown character reference {match.group(0)}",
+                match.group(0),
+            )
         elif not semicolon:
             yield Finding(
-                page.name, line, "entities",
+                page.name,
+                line,
+                "entities",
                 f"bare {match.group(0)}: browsers may decode it as a character; "
                 f"write &amp;{name} or a full reference ending in ';'",
                 match.group(0),
@@ -44,23 +55,28 @@ def check_entities(page: Page, site: Site | None = None):
     without_references = VALID_REFERENCE_RE.sub(lambda m: " " * len(m.group(0)), page.html)
     without_references = re.sub(r"<[^>]*>", lambda m: " " * len(m.group(0)), without_references)
     for match in BROKEN_WORD_RE.finditer(without_references):
-        yield Finding(page.name, page.line_of(match.start()), "entities",
-                      f"word broken by ';': {match.group(0)} (a mangled character reference?)",
-                      match.group(0))
+        yield Finding(
+            page.name,
+            page.line_of(match.start()),
+            "entities",
+            f"word broken by ';': {match.group(0)} (a mangled character reference?)",
+            match.group(0),
+        )
 
 
 # ----------------------------------------------------------------------------
 # French typography, on the visible text.
 
 TYPOGRAPHY_PATTERNS = [
-    (re.compile(r'"'), "straight quote \"; use « » with no-break spaces inside"),
+    (re.compile(r'"'), 'straight quote "; use « » with no-break spaces inside'),
     (re.compile(r"'"), "straight apostrophe '; use ’"),
-    (re.compile(r"(?<=[^\s\u00a0\u202f?!;:«(\[])[;!?]"),
-     "no narrow no-break space before {mark}"),
+    (re.compile(r"(?<=[^\s\u00a0\u202f?!;:«(\[])[;!?]"), "no narrow no-break space before {mark}"),
     (re.compile(r"(?<=[^\s\u00a0\u202f])»"), "no no-break space before »"),
     (re.compile(r"«(?=[^\u00a0\u202f])"), "no no-break space after «"),
-    (re.compile(r" [;!?:»]"), "plain space before {mark}: a line may break there; "
-                              "use a no-break space"),
+    (
+        re.compile(r" [;!?:»]"),
+        "plain space before {mark}: a line may break there; use a no-break space",
+    ),
     (re.compile(r"« "), "plain space after «: use a no-break space"),
     (re.compile(r"(?<=[^\s\u00a0\u202f\d/]):(?=\s|$)"), "no no-break space before :"),
     (re.compile(r"\d(?: ?)[€%]"), "no no-break space between the number and {mark}"),
@@ -95,13 +111,15 @@ def check_typography(page: Page, site: Site | None = None):
         text = ADDRESS_RE.sub(lambda m: "x" * len(m.group(0)), text)
         for message, excerpt in typography_findings(text, previous):
             shown = excerpt.replace(NBSP, "⍽").replace(NNBSP, "⍽")
-            yield Finding(page.name, line, "typography", f"{message}: “{shown}”",
-                          _source_words(excerpt))
+            yield Finding(
+                page.name, line, "typography", f"{message}: “{shown}”", _source_words(excerpt)
+            )
         previous = text
     for text, line in page.head_texts():
         for message, excerpt in typography_findings(text):
-            yield Finding(page.name, line, "typography", f"{message}: “{excerpt}”",
-                          _source_words(excerpt))
+            yield Finding(
+                page.name, line, "typography", f"{message}: “{excerpt}”", _source_words(excerpt)
+            )
 
 
 def _source_words(excerpt: str) -> str | None:
@@ -116,8 +134,16 @@ def _source_words(excerpt: str) -> str | None:
 
 DATA_BLOCK_TYPES = {"application/ld+json"}
 RESOURCE_SELECTORS = {
-    "img": "src", "script": "src", "iframe": "src", "source": "src", "video": "src",
-    "audio": "src", "track": "src", "embed": "src", "object": "data", "input": "src",
+    "img": "src",
+    "script": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "track": "src",
+    "embed": "src",
+    "object": "data",
+    "input": "src",
 }
 
 
@@ -134,7 +160,9 @@ def check_document(page: Page, site: Site | None = None, site_netloc: str = ""):
 
     html = soup.find("html")
     if html is None or html.get("lang") != "fr":
-        yield finding(html, f'<html> must have lang="fr", has {html.get("lang") if html else None!r}')
+        yield finding(
+            html, f'<html> must have lang="fr", has {html.get("lang") if html else None!r}'
+        )
     title = soup.find("title")
     if title is None or not title.get_text().strip():
         yield finding(title or html, "empty or missing <title>")
@@ -149,8 +177,12 @@ def check_document(page: Page, site: Site | None = None, site_netloc: str = ""):
     for heading in soup.find_all(re.compile(r"^h[1-6]$")):
         new_level = int(heading.name[1])
         if new_level > level + 1:
-            yield finding(heading, f"<{heading.name}> after <h{level}>: a heading level is skipped"
-                          if level else f"<{heading.name}> before any <h1>")
+            yield finding(
+                heading,
+                f"<{heading.name}> after <h{level}>: a heading level is skipped"
+                if level
+                else f"<{heading.name}> before any <h1>",
+            )
         level = new_level
 
     seen = {}
@@ -168,8 +200,11 @@ def check_document(page: Page, site: Site | None = None, site_netloc: str = ""):
         if not script.get("src") and script.get("type") not in DATA_BLOCK_TYPES:
             yield finding(script, "inline <script>: forbidden by the Content-Security-Policy")
     for tag in soup.find_all(style=True):
-        yield finding(tag, f"style= attribute on <{tag.name}>: forbidden by the "
-                           "Content-Security-Policy; use the stylesheet")
+        yield finding(
+            tag,
+            f"style= attribute on <{tag.name}>: forbidden by the "
+            "Content-Security-Policy; use the stylesheet",
+        )
     for tag in soup.find_all("style"):
         yield finding(tag, "<style> element: use the stylesheet")
     for tag in soup.find_all(True):
@@ -189,8 +224,16 @@ def _resources(soup):
                 yield tag, tag[attribute]
     for tag in soup.find_all("link", href=True):
         rel = {value.lower() for value in tag.get("rel", [])}
-        if rel & {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch",
-                  "apple-touch-icon", "mask-icon"}:
+        if rel & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "modulepreload",
+            "manifest",
+            "prefetch",
+            "apple-touch-icon",
+            "mask-icon",
+        }:
             yield tag, tag["href"]
     for tag in soup.find_all(srcset=True):
         for candidate in tag["srcset"].split(","):

@@ -11,10 +11,14 @@ from urllib.parse import urlsplit
 
 SSH_OPTIONS = [
     # Keys only, never a password prompt; the host key must already be known.
-    "-o", "BatchMode=yes",
-    "-o", "PreferredAuthentications=publickey",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "ConnectTimeout=15",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "PreferredAuthentications=publickey",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "ConnectTimeout=15",
 ]
 SSH_FAILED = 255
 
@@ -55,9 +59,7 @@ def parse_target(value: str) -> Target:
         return Target(host, parts.path.rstrip("/") or "/", parts.port)
     match = TARGET_RE.fullmatch(value)
     if not match or match.group("base") == "/":
-        raise DeployError(
-            f"PUBLISH_TARGET {value!r}: expected [user@]host:/absolute/base/folder"
-        )
+        raise DeployError(f"PUBLISH_TARGET {value!r}: expected [user@]host:/absolute/base/folder")
     return Target(match.group("host"), match.group("base").rstrip("/"))
 
 
@@ -73,29 +75,47 @@ def explain_ssh_failure(target: Target, stderr: str) -> str:
     """Turn ssh's complaint into what happened and what to do."""
     text = stderr.strip()
     if "REMOTE HOST IDENTIFICATION HAS CHANGED" in text:
-        return (f"the host key of {target.host} has CHANGED since it was recorded: "
-                "someone may be impersonating the server, or it was reinstalled. Check the "
-                "new key with the host, then update known_hosts. Nothing was published.")
-    if "Host key verification failed" in text or "No ED25519 host key is known" in text \
-            or "host key is known" in text:
-        return (f"the host key of {target.host} is not in known_hosts: get its fingerprint "
-                "from the host, check it, and add it (ssh-keyscan, then compare). "
-                "Nothing was published.")
+        return (
+            f"the host key of {target.host} has CHANGED since it was recorded: "
+            "someone may be impersonating the server, or it was reinstalled. Check the "
+            "new key with the host, then update known_hosts. Nothing was published."
+        )
+    if (
+        "Host key verification failed" in text
+        or "No ED25519 host key is known" in text
+        or "host key is known" in text
+    ):
+        return (
+            f"the host key of {target.host} is not in known_hosts: get its fingerprint "
+            "from the host, check it, and add it (ssh-keyscan, then compare). "
+            "Nothing was published."
+        )
     if "Permission denied" in text:
-        return (f"{target.host} refused the key: add your public key to the server's "
-                "authorized_keys (key authentication only). Nothing was published.")
-    if re.search(r"Could not resolve|Name or service not known|Connection refused|"
-                 r"timed out|No route to host|Network is unreachable|Connection closed", text):
+        return (
+            f"{target.host} refused the key: add your public key to the server's "
+            "authorized_keys (key authentication only). Nothing was published."
+        )
+    if re.search(
+        r"Could not resolve|Name or service not known|Connection refused|"
+        r"timed out|No route to host|Network is unreachable|Connection closed",
+        text,
+    ):
         return f"cannot reach {target}: {text.splitlines()[-1]}. Nothing was published."
     return f"ssh to {target} failed: {text or 'no message'}"
 
 
-def run_remote(target: Target, script: str, *args: str, check: bool = True,
-               input_text: str | None = None) -> subprocess.CompletedProcess:
+def run_remote(
+    target: Target, script: str, *args: str, check: bool = True, input_text: str | None = None
+) -> subprocess.CompletedProcess:
     """Run a POSIX sh script on the server with positional arguments."""
     remote = f"sh -c {shlex.quote(script)} sh " + " ".join(shlex.quote(a) for a in args)
-    result = subprocess.run([*ssh_command(target), target.host, remote], capture_output=True,
-                            text=True, input=input_text, check=False)
+    result = subprocess.run(
+        [*ssh_command(target), target.host, remote],
+        capture_output=True,
+        text=True,
+        input=input_text,
+        check=False,
+    )
     if result.returncode == SSH_FAILED:
         raise DeployError(explain_ssh_failure(target, result.stderr))
     if check and result.returncode != 0:
@@ -103,8 +123,14 @@ def run_remote(target: Target, script: str, *args: str, check: bool = True,
     return result
 
 
-def rsync_command(target: Target, source: str, destination: str,
-                  options: list[str]) -> list[str]:
+def rsync_command(target: Target, source: str, destination: str, options: list[str]) -> list[str]:
     extra = shlex.split(os.environ.get("PUBLISH_RSYNC_OPTIONS", ""))
-    return ["rsync", "-e", shlex.join(ssh_command(target)), *options, *extra,
-            source, f"{target.host}:{destination}"]
+    return [
+        "rsync",
+        "-e",
+        shlex.join(ssh_command(target)),
+        *options,
+        *extra,
+        source,
+        f"{target.host}:{destination}",
+    ]

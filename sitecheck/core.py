@@ -84,14 +84,14 @@ class Page:
 
     @cached_property
     def _ids(self) -> frozenset[str]:
-        return frozenset({tag["id"] for tag in self.soup.select("[id]")} | {
-            tag["name"] for tag in self.soup.select("a[name]")
-        })
+        return frozenset(
+            {tag["id"] for tag in self.soup.select("[id]")}
+            | {tag["name"] for tag in self.soup.select("a[name]")}
+        )
 
     def ids(self) -> frozenset[str]:
         """Every id (and <a name>) of the page: the targets of #fragments."""
         return self._ids
-
 
 
 class Site:
@@ -129,8 +129,9 @@ def locate_in_sources(findings, content_dir: Path | None, root: Path | None = No
         if moved is not finding and place not in located[key]:
             located[key].append(place)
     return [
-        Finding(path, line, rule, f"{message} (in {', '.join(pages)})" if pages else message,
-                needle)
+        Finding(
+            path, line, rule, f"{message} (in {', '.join(pages)})" if pages else message, needle
+        )
         for (path, line, rule, message, needle), pages in located.items()
     ]
 
@@ -156,8 +157,11 @@ def format_report(findings) -> str:
     counts = Counter(f.rule for f in findings)
     for rule in sorted(counts):
         lines.append(f"== {rule} ({counts[rule]})")
-        lines += [str(f) for f in sorted(findings, key=lambda f: (f.path, f.line, f.message))
-                  if f.rule == rule]
+        lines += [
+            str(f)
+            for f in sorted(findings, key=lambda f: (f.path, f.line, f.message))
+            if f.rule == rule
+        ]
     if findings:
         by_rule = ", ".join(f"{rule} {count}" for rule, count in sorted(counts.items()))
         lines.append(f"{len(findings)} finding{'s' if len(findings) > 1 else ''} ({by_rule})")

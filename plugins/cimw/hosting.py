@@ -105,8 +105,9 @@ def check_settings(pelican):
 
 def add_globals(generator):
     generator.env.globals["asset_url"] = partial(asset_url, settings=generator.settings)
-    generator.env.globals["security_txt_expires"] = partial(security_txt_expires,
-                                                            generator.settings)
+    generator.env.globals["security_txt_expires"] = partial(
+        security_txt_expires, generator.settings
+    )
 
 
 def finish_output(pelican):

@@ -19,8 +19,16 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.generators import CachingGenerator
 
-from frontmatter import (
-    REVIEWED, Field, field_problems, is_date, is_position, is_slug, is_text, raise_problems,
+from cimw import frontmatter
+from cimw.frontmatter import (
+    REVIEWED,
+    Field,
+    field_problems,
+    is_date,
+    is_position,
+    is_slug,
+    is_text,
+    raise_problems,
 )
 
 logger = logging.getLogger(__name__)
@@ -115,5 +123,8 @@ def get_generators(pelican):
 
 
 def register():
+    # Questions are read with the front matter reader: make sure it is there,
+    # whatever the order of PLUGINS.
+    frontmatter.register()
     # A generator of its own: questions are read like pages but never written alone.
     signals.get_generators.connect(get_generators)

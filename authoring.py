@@ -1,0 +1,138 @@
+"""What the author runs: the live preview, and a new question's file."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import sys
+from pathlib import Path
+
+from project import (
+    CACHE,
+    CONTENT,
+    DEV_SETTINGS,
+    OUTPUT,
+    ROOT,
+    VNU_JAR,
+    WORD_LIST,
+    BuildError,
+    build,
+    public_url,
+)
+
+# Watched by `serve`: a change to any of these rebuilds the site.
+WATCHED = ["content", "theme", "pelicanconf.py"]
+WATCH_INTERVAL_MS = 100
+
+
+def serve(host: str, port: int) -> None:
+    """Build, then serve the output folder, rebuilding and reloading on every change."""
+    from livereload import Server
+    from livereload.watcher import Watcher
+    from tornado import ioloop
+
+    from sitecheck import FAST_RULES, run_gate
+
+    class PromptWatcher(Watcher):
+        """livereload's file watcher, checking every 100 ms instead of 800 ms."""
+
+        def start(self, callback):
+            ioloop.PeriodicCallback(callback, WATCH_INTERVAL_MS).start()
+            return True
+
+    overrides = {
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CACHE_PATH": str(CACHE),
+        "OUTPUT_PATH": str(OUTPUT),
+    }
+    site_url = public_url()
+
+    def rebuild():
+        try:
+            build(DEV_SETTINGS, overrides)
+        except BuildError as error:
+            # Keep serving the last good site; the author fixes the file and saves.
+            print(f"\nBuild failed: {error}\nThe server keeps running.\n", file=sys.stderr)
+            return
+        print("Checking (fast rules):")
+        run_gate(
+            OUTPUT,
+            FAST_RULES,
+            content_dir=CONTENT,
+            word_list=WORD_LIST,
+            jar=VNU_JAR,
+            site_url=site_url,
+        )
+
+    rebuild()
+    server = Server(watcher=PromptWatcher())
+    for path in WATCHED:
+        server.watch(str(ROOT / path), rebuild)
+    print(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
+    server.serve(host=host, port=port, root=str(OUTPUT), open_url_delay=None)
+
+
+def faq_positions(faq_dir: Path) -> list[int]:
+    """Return the positions already taken by the questions in `faq_dir`."""
+    import yaml
+    from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
+
+    positions = []
+    for path in sorted(faq_dir.glob("*.md")):
+        match = HEADER_RE.fullmatch(path.read_text(encoding="utf-8"))
+        metadata = yaml.safe_load(match.group("metadata")) if match else None
+        if isinstance(metadata, dict) and isinstance(metadata.get("position"), int):
+            positions.append(metadata["position"])
+    return positions
+
+
+def question_anchor(question: str) -> str:
+    """Return the anchor for a question: 'Combien ça coûte ?' -> 'combien-ca-coute'."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    slug = slugify(re.sub(r"['’]", " ", question), DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+    return re.sub(r"[^a-z0-9]+", "-", slug).strip("-")
+
+
+def faq_file_text(question: str, position: int, anchor: str, reviewed: datetime.date) -> str:
+    import yaml
+
+    front_matter = yaml.safe_dump(
+        {
+            "title": question,
+            "position": position,
+            "anchor": anchor,
+            "summary": "",
+            "reviewed": reviewed,
+        },
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+    )
+    front_matter = front_matter.replace(
+        "summary: ''", "summary: ''  # required: the answer in one or two sentences"
+    )
+    return f"---\n{front_matter}---\n\nLa réponse, en Markdown.\n"
+
+
+class AuthoringError(Exception):
+    """The author's request cannot be done; the message says why."""
+
+
+def new_question(question: str, faq_dir: Path) -> Path:
+    """Write faq_dir/NN-anchor.md for a new question, with its front matter filled in."""
+    question = " ".join(question.split())
+    anchor = question_anchor(question)
+    if not question or not anchor:
+        raise AuthoringError('Give the question, e.g.: ./run new-faq "Combien ça coûte ?"')
+    position = max(faq_positions(faq_dir), default=0) + 1
+    path = faq_dir / f"{position:02d}-{anchor}.md"
+    if path.exists():
+        raise AuthoringError(f"{path} exists already")
+    faq_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        faq_file_text(question, position, anchor, datetime.date.today()), encoding="utf-8"
+    )
+    return path

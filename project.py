@@ -1,0 +1,84 @@
+"""The project's folders, and how its settings are loaded and its site built.
+
+The ground floor: the tasks, the gate runner, the deploy and the tests take
+their folders and settings from here. It imports none of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+CONTENT = ROOT / "content"
+FAQ_DIR = CONTENT / "faq"
+WORD_LIST = CONTENT / "words.txt"
+THEME = ROOT / "theme"
+IMAGES = THEME / "static" / "images"
+DEV_SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+OUTPUT = ROOT / "output"
+CACHE = ROOT / "cache"
+NODE_MODULES = ROOT / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+class BuildError(Exception):
+    """A build that stopped; the message says why."""
+
+
+class _Collector(logging.Handler):
+    """Keeps every warning and error logged during a build, and prints it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = self.format(record)
+        self.messages.append(message)
+
+
+@contextmanager
+def collected_warnings() -> Iterator[_Collector]:
+    """Collect the warnings and errors logged inside the block, for this block only."""
+    collector = _Collector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        root.removeHandler(collector)
+
+
+def load_settings(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> dict:
+    """Pelican's settings from a file, with its defaults (nothing is built)."""
+    from pelican.settings import read_settings
+
+    return read_settings(str(settings_file), override=dict(overrides or {}))
+
+
+def build(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> dict:
+    """Build the site; any warning or error stops it with a BuildError. Return the settings."""
+    from pelican import Pelican
+
+    with collected_warnings() as collector:
+        try:
+            settings = load_settings(settings_file, overrides)
+            Pelican(settings).run()
+        except Exception as error:  # a plugin's or Pelican's: reported, never a traceback
+            logged = "".join(f"{message}\n" for message in collector.messages)
+            raise BuildError(f"{logged}{type(error).__name__}: {error}") from error
+    if collector.messages:
+        raise BuildError("\n".join(collector.messages) + "\n(warnings count as errors)")
+    return settings
+
+
+def public_url(settings_file: Path = DEV_SETTINGS) -> str:
+    """The site's public address: links to it are checked as internal links."""
+    return load_settings(settings_file).get("SITE_PUBLIC_URL", "")
