@@ -9,12 +9,10 @@ from pathlib import Path
 
 from project import (
     CACHE,
-    CONTENT,
     DEV_SETTINGS,
+    GATE_INPUTS,
     OUTPUT,
     ROOT,
-    VNU_JAR,
-    WORD_LIST,
     BuildError,
     build,
     public_url,
@@ -56,14 +54,7 @@ def serve(host: str, port: int) -> None:
             print(f"\nBuild failed: {error}\nThe server keeps running.\n", file=sys.stderr)
             return
         print("Checking (fast rules):")
-        run_gate(
-            OUTPUT,
-            FAST_RULES,
-            content_dir=CONTENT,
-            word_list=WORD_LIST,
-            jar=VNU_JAR,
-            site_url=site_url,
-        )
+        run_gate(OUTPUT, FAST_RULES, site_url=site_url, **GATE_INPUTS)
 
     rebuild()
     server = Server(watcher=PromptWatcher())

@@ -115,17 +115,18 @@ MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
         # French typography, applied as content is read (plugins/typography.py).
-        "cimw.typography": {"locale": "fr"},
+        "cimw.typography": {},
     },
     "output_format": "html5",
 }
 
-# typogrify's English filters (curly quotes, widows, initial quotes) would
-# fight French typography, which the typography plugin applies instead.
+# typogrify keeps only what the French rules (plugins/cimw/typography.toml) do
+# not cover: `caps` marks acronyms for letter spacing. Its English filters
+# (curly quotes, widows, initial quotes) would fight French typography, and
+# nothing styles its `amp` spans.
 TYPOGRIFY = True
-TYPOGRIFY_OMIT_FILTERS = ["smartypants", "widont", "initial_quotes"]
+TYPOGRIFY_OMIT_FILTERS = ["smartypants", "widont", "initial_quotes", "amp"]
 TYPOGRIFY_IGNORE_TAGS = ["code", "pre", "kbd", "samp", "script", "style"]
-TYPOGRAPHY_LOCALE = "fr"
 
 # Root-relative links ("/theme/...") so that the 404 page works at any depth.
 RELATIVE_URLS = False

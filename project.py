@@ -25,6 +25,14 @@ CACHE = ROOT / "cache"
 NODE_MODULES = ROOT / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+TYPOGRAPHY_TABLE = ROOT / "plugins" / "cimw" / "typography.toml"
+# What the quality gate reads besides the built site (sitecheck.check_site's files).
+GATE_INPUTS: dict[str, Path] = {
+    "content_dir": CONTENT,
+    "word_list": WORD_LIST,
+    "jar": VNU_JAR,
+    "typography_table": TYPOGRAPHY_TABLE,
+}
 
 
 class BuildError(Exception):

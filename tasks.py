@@ -87,10 +87,8 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
         findings = run_gate(
             folder,
             selected,
-            content_dir=project.CONTENT,
-            word_list=project.WORD_LIST,
-            jar=project.VNU_JAR,
             site_url=project.public_url(),
+            **project.GATE_INPUTS,
             external=external,
         )
     except ValueError as error:

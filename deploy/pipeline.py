@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from project import CONTENT, VNU_JAR, WORD_LIST, build, load_settings
+from project import GATE_INPUTS, build, load_settings
 from sitecheck import RULES, run_gate
 
 from . import DeployError, new_release_id
@@ -22,14 +22,7 @@ def publish_site(settings_file: Path, dry_run: bool = False) -> None:
     if not list(output.glob("*.html")):
         raise DeployError(f"the build in {output} has no pages.")
     print("Quality gate:", flush=True)
-    findings = run_gate(
-        output,
-        RULES,
-        content_dir=CONTENT,
-        word_list=WORD_LIST,
-        jar=VNU_JAR,
-        site_url=conf["SITE_PUBLIC_URL"],
-    )
+    findings = run_gate(output, RULES, site_url=conf["SITE_PUBLIC_URL"], **GATE_INPUTS)
     if findings:
         raise DeployError(f"the quality gate found {len(findings)} problems (above).")
     if dry_run:

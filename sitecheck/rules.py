@@ -9,9 +9,6 @@ from urllib.parse import unquote, urlsplit
 
 from .core import Finding, Page, Site
 
-NBSP, NNBSP = "\u00a0", "\u202f"
-NO_BREAK = NBSP + NNBSP
-
 # ----------------------------------------------------------------------------
 # Character references, on the raw HTML: parsers repair or drop broken ones.
 
@@ -62,71 +59,6 @@ def check_entities(page: Page, site: Site | None = None):
             f"word broken by ';': {match.group(0)} (a mangled character reference?)",
             match.group(0),
         )
-
-
-# ----------------------------------------------------------------------------
-# French typography, on the visible text.
-
-TYPOGRAPHY_PATTERNS = [
-    (re.compile(r'"'), 'straight quote "; use « » with no-break spaces inside'),
-    (re.compile(r"'"), "straight apostrophe '; use ’"),
-    (re.compile(r"(?<=[^\s\u00a0\u202f?!;:«(\[])[;!?]"), "no narrow no-break space before {mark}"),
-    (re.compile(r"(?<=[^\s\u00a0\u202f])»"), "no no-break space before »"),
-    (re.compile(r"«(?=[^\u00a0\u202f])"), "no no-break space after «"),
-    (
-        re.compile(r" [;!?:»]"),
-        "plain space before {mark}: a line may break there; use a no-break space",
-    ),
-    (re.compile(r"« "), "plain space after «: use a no-break space"),
-    (re.compile(r"(?<=[^\s\u00a0\u202f\d/]):(?=\s|$)"), "no no-break space before :"),
-    (re.compile(r"\d(?: ?)[€%]"), "no no-break space between the number and {mark}"),
-]
-
-
-def typography_findings(text: str, previous: str = ""):
-    """Yield (message, excerpt) for each French typography problem in `text`.
-
-    `previous` is the visible text just before, so that a mark at the start of
-    a node is judged with the character before it.
-    """
-    joined = previous[-1:] + text
-    for pattern, message in TYPOGRAPHY_PATTERNS:
-        for match in pattern.finditer(joined):
-            if match.end() <= len(previous[-1:]):
-                continue
-            mark = match.group(0).strip()[-1:]
-            start = max(match.start() - 12, 0)
-            excerpt = joined[start : match.end() + 12].strip()
-            yield message.format(mark=mark), excerpt
-
-
-# Addresses keep their own punctuation.
-ADDRESS_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\S+", re.IGNORECASE)
-
-
-def check_typography(page: Page, site: Site | None = None):
-    """Flag straight quotes and missing no-break spaces in the visible text."""
-    previous = ""
-    for text, line in page.text_nodes():
-        text = ADDRESS_RE.sub(lambda m: "x" * len(m.group(0)), text)
-        for message, excerpt in typography_findings(text, previous):
-            shown = excerpt.replace(NBSP, "⍽").replace(NNBSP, "⍽")
-            yield Finding(
-                page.name, line, "typography", f"{message}: “{shown}”", _source_words(excerpt)
-            )
-        previous = text
-    for text, line in page.head_texts():
-        for message, excerpt in typography_findings(text):
-            yield Finding(
-                page.name, line, "typography", f"{message}: “{excerpt}”", _source_words(excerpt)
-            )
-
-
-def _source_words(excerpt: str) -> str | None:
-    """The longest run of plain words in an excerpt, to find it in the Markdown."""
-    runs = re.findall(r"[^\W\d_]+(?: [^\W\d_]+)*", excerpt)
-    longest = max(runs, key=len, default="")
-    return longest if len(longest) >= 4 else None
 
 
 # ----------------------------------------------------------------------------

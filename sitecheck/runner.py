@@ -8,8 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .core import Finding, Site, format_report, locate_in_sources
-from .rules import check_document, check_entities, check_links, check_typography, external_urls
+from .rules import check_document, check_entities, check_links, external_urls
 from .spelling import check_spelling
+from .typography import check_typography, load_checks
 from .validity import check_validity
 
 RULES = ("entities", "spelling", "typography", "links", "document", "validity")
@@ -29,19 +30,24 @@ def check_site(
     word_list: Path | None = None,
     jar: Path | None = None,
     site_url: str = "",
+    typography_table: Path | None = None,
 ) -> list[Finding]:
     """Return every finding of `rules` on the site built in a folder."""
     unknown = set(rules) - set(RULES)
     if unknown:
         raise ValueError(f"unknown rule {', '.join(sorted(unknown))}; rules: {', '.join(RULES)}")
     site = as_site(built)
+    if "typography" in rules:
+        if typography_table is None:
+            raise ValueError("the typography rule needs the path of the typography table")
+        typography_checks = load_checks(typography_table)
     netloc = urlsplit(site_url).netloc
     findings: list[Finding] = []
     for page in site.pages.values():
         if "entities" in rules:
             findings += check_entities(page)
         if "typography" in rules:
-            findings += check_typography(page)
+            findings += check_typography(page, typography_checks)
         if "document" in rules:
             findings += check_document(page, site, netloc)
         if "links" in rules:
@@ -90,17 +96,16 @@ def run_gate(
     built: Path,
     rules=RULES,
     *,
-    content_dir: Path | None,
-    word_list: Path | None,
-    jar: Path | None,
     site_url: str,
     external: bool = False,
+    **inputs: Path | None,
 ) -> list[Finding]:
-    """Run the quality gate on a built folder; print the report; return the findings."""
+    """Run the quality gate on a built folder; print the report; return the findings.
+
+    `inputs` are check_site's files: content_dir, word_list, jar, typography_table.
+    """
     site = Site(built)  # read and parsed once for the rules and the link list
-    findings = check_site(
-        site, rules=rules, content_dir=content_dir, word_list=word_list, jar=jar, site_url=site_url
-    )
+    findings = check_site(site, rules=rules, site_url=site_url, **inputs)
     links = external_links(site, site_url)
     if external:
         findings += fetch_external(links)

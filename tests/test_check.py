@@ -10,21 +10,16 @@ import pytest
 from conftest import FILLED_LEGAL, REPO, run_invoke
 
 import pelicanconf
-from project import CONTENT, VNU_JAR, WORD_LIST
+from project import GATE_INPUTS, TYPOGRAPHY_TABLE, VNU_JAR
 from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
-from sitecheck.rules import (
-    check_document,
-    check_entities,
-    check_links,
-    check_typography,
-    resolve,
-    typography_findings,
-)
+from sitecheck.rules import check_document, check_entities, check_links, resolve
 from sitecheck.spelling import check_spelling, misspelled
+from sitecheck.typography import check_typography, load_checks, typography_findings
 from sitecheck.validity import check_validity
 
 WORDS = REPO / "content" / "words.txt"
 NNBSP, NBSP = "\u202f", "\u00a0"
+CHECKS = load_checks(TYPOGRAPHY_TABLE)
 
 
 def page(body: str, name: str = "index.html", head: str = "") -> Page:
@@ -87,7 +82,7 @@ def test_typography_passes_french_text():
         f"{NNBSP}; vraiment{NNBSP}? Oui{NNBSP}!</p><p><code>a: b; 'c' \"d\"</code></p>"
         f"<p>https://exemple.fr/a?b</p><p>Vraiment{NNBSP}?!</p>"
     )
-    assert list(check_typography(page(text))) == []
+    assert list(check_typography(page(text), CHECKS)) == []
 
 
 @pytest.mark.parametrize(
@@ -109,15 +104,15 @@ def test_typography_passes_french_text():
     ],
 )
 def test_typography_flags_each_rule(text, words):
-    findings = list(check_typography(page(f"<p>{text}</p>")))
+    findings = list(check_typography(page(f"<p>{text}</p>"), CHECKS))
     assert any(words in f.message and f.rule == "typography" and f.line == 11 for f in findings), (
         findings
     )
 
 
 def test_typography_sees_a_mark_at_the_start_of_a_node():
-    assert list(typography_findings(f"{NNBSP}?", previous="Vraiment")) == []
-    assert [m for m, _ in typography_findings("?", previous="Vraiment")] == [
+    assert list(typography_findings(f"{NNBSP}?", CHECKS, previous="Vraiment")) == []
+    assert [m for m, _ in typography_findings("?", CHECKS, previous="Vraiment")] == [
         "no narrow no-break space before ?"
     ]
 
@@ -131,7 +126,8 @@ def test_typography_checks_the_title_and_description():
                     '<html lang="fr"><head><title>Combien ?</title>'
                     '<meta name="description" content="C\'est ça"></head><body></body></html>'
                 ),
-            )
+            ),
+            CHECKS,
         )
     )
     assert {f.message.split(":")[0] for f in findings} == {
@@ -342,9 +338,7 @@ def test_the_real_site_passes_every_rule(site):
     findings = check_site(
         site.output,
         RULES,
-        content_dir=CONTENT,
-        word_list=WORD_LIST,
-        jar=VNU_JAR,
+        **GATE_INPUTS,
         site_url=pelicanconf.SITE_PUBLIC_URL,
     )
     assert findings == [], format_report(findings)
@@ -354,9 +348,7 @@ def test_the_site_with_real_legal_details_passes_every_rule(site_filled):
     findings = check_site(
         site_filled.output,
         RULES,
-        content_dir=CONTENT,
-        word_list=WORD_LIST,
-        jar=VNU_JAR,
+        **GATE_INPUTS,
         site_url=FILLED_LEGAL["SITE_PUBLIC_URL"],
     )
     assert findings == [], format_report(findings)
@@ -381,7 +373,7 @@ def test_the_gate_catches_the_old_site_misspellings():
 
 
 def test_the_gate_catches_the_old_site_typography():
-    messages = " ".join(f.message for f in check_typography(old_page()))
+    messages = " ".join(f.message for f in check_typography(old_page(), CHECKS))
     assert "straight apostrophe" in messages
     assert "no no-break space before :" in messages
     assert "plain space before ?" in messages

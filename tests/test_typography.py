@@ -1,37 +1,44 @@
-"""French typography, on sentences that cover each rule."""
+"""French typography: every rule of the table, its fixer and its check."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import random
 
+import markdown
 import pytest
 
-from cimw.typography import french, french_text
+from cimw.typography import RULES, fixer_rules, french, french_text, load_rules
+from project import TYPOGRAPHY_TABLE
+from sitecheck.typography import load_checks, typography_findings
 
 NNBSP, NBSP = "\u202f", "\u00a0"
+TABLE = load_rules(TYPOGRAPHY_TABLE)
+CHECKS = load_checks(TYPOGRAPHY_TABLE)
+EXAMPLES = [
+    pytest.param(rule["name"], written, typeset, id=f"{rule['name']}-{index}")
+    for rule in TABLE
+    for index, (written, typeset) in enumerate(rule["examples"])
+]
 
 
-@pytest.mark.parametrize(
-    ("before", "after"),
-    [
-        ('<p>Il a dit "bonjour".</p>', f"<p>Il a dit «{NBSP}bonjour{NBSP}».</p>"),
-        ("<p>Vraiment ?</p>", f"<p>Vraiment{NNBSP}?</p>"),
-        ("<p>Vraiment?</p>", f"<p>Vraiment{NNBSP}?</p>"),
-        ("<p>Attention !</p>", f"<p>Attention{NNBSP}!</p>"),
-        ("<p>un ; deux</p>", f"<p>un{NNBSP}; deux</p>"),
-        ("<p>Note : ceci</p>", f"<p>Note{NBSP}: ceci</p>"),
-        ("<p>300 €</p>", f"<p>300{NBSP}€</p>"),
-        ("<p>20 %</p>", f"<p>20{NBSP}%</p>"),
-        ("<p>l'assistance</p>", "<p>l’assistance</p>"),
-        (
-            "<h1>L'assistance technique – la maîtrise</h1>",
-            f"<h1>L’assistance technique{NBSP}– la maîtrise</h1>",
-        ),
-    ],
-)
-def test_french_rules(before, after):
-    assert french(before) == after
+def test_every_rule_has_a_fix_a_check_and_an_example():
+    for rule in TABLE:
+        assert rule["fix"] and rule["checks"] and rule["examples"], rule["name"]
+        assert rule.get("replace") is not None or rule.get("alternate"), rule["name"]
+    assert [rule.name for rule in RULES] == [rule["name"] for rule in TABLE]
+
+
+@pytest.mark.parametrize(("name", "written", "typeset"), EXAMPLES)
+def test_the_fixer_typesets_each_example(name, written, typeset):
+    assert french_text(written) == typeset
+    assert french(f"<p>{written}</p>") == f"<p>{typeset}</p>"
+
+
+@pytest.mark.parametrize(("name", "written", "typeset"), EXAMPLES)
+def test_the_check_reports_each_example_as_written_and_passes_it_typeset(name, written, typeset):
+    own = [check for check in CHECKS if check.rule == name]
+    assert list(typography_findings(written, own)), f"{name}: {written!r} is not reported"
+    assert list(typography_findings(typeset, CHECKS)) == []
 
 
 @pytest.mark.parametrize(
@@ -42,28 +49,47 @@ def test_french_rules(before, after):
         '<a href="https://exemple.fr/?a=1&amp;b=2" title="l\'a : b">lien</a>',
         "<pre>a – b</pre>",
         '<a title="a – b" href="#">x</a>',
+        "<p>10:30, https://exemple.fr/a?b=1, contact@exemple.fr</p>",
     ],
 )
 def test_code_urls_and_attributes_stay_untouched(untouched):
     assert french(untouched) == untouched
 
 
-def test_plain_text_for_titles_and_attributes():
-    assert french_text("Combien ça coûte ?") == f"Combien ça coûte{NNBSP}?"
-    assert french_text("CIMW – Accueil") == f"CIMW{NBSP}– Accueil"
-    assert french_text("l'œuvre") == "l’œuvre"
+def test_a_tag_whose_attribute_holds_a_greater_than_sign_stays_whole():
+    html = '<p><abbr title="a > b">AB</abbr> dit "oui" ?</p>'
+    assert french(html) == (f'<p><abbr title="a > b">AB</abbr> dit «{NBSP}oui{NBSP}»{NNBSP}?</p>')
 
 
-# -- polytypo, the reference ---------------------------------------------------
+def test_the_rules_see_the_text_on_both_sides_of_a_tag():
+    assert french('<p>Il dit "<em>oui</em>" ?</p>') == (
+        f"<p>Il dit «{NBSP}<em>oui</em>{NBSP}»{NNBSP}?</p>"
+    )
+
+
+def test_the_plugin_refuses_a_site_that_is_not_french():
+    from cimw.typography import validate_settings
+
+    with pytest.raises(ValueError, match="DEFAULT_LANG is 'en'"):
+        validate_settings({"DEFAULT_LANG": "en", "MARKDOWN": {}})
+    with pytest.raises(ValueError, match=r"cimw\.typography"):
+        validate_settings({"DEFAULT_LANG": "fr", "MARKDOWN": {}})
+
+
+# -- polytypo, the reference of the rules it shares ---------------------------
+
+# The rules polytypo does not apply are checked by their examples above.
+BEYOND_POLYTYPO = fixer_rules([rule for rule in TABLE if not rule["polytypo"]])
 
 
 def reference(kind: str, text: str) -> str:
-    """polytypo's French typesetting, plus the dash rule polytypo leaves out."""
+    """polytypo's French typesetting, then the table's rules polytypo leaves out."""
     from polytypo import html as polytypo_html
     from polytypo import text as polytypo_text
 
-    typeset = (polytypo_html if kind == "html" else polytypo_text).transform(text, locale="fr")
-    return re.sub(r" ([–—]) ", NBSP + r"\1 ", typeset)
+    if kind == "html":
+        return str(french(polytypo_html.transform(text, locale="fr"), BEYOND_POLYTYPO))
+    return french_text(polytypo_text.transform(text, locale="fr"), BEYOND_POLYTYPO)
 
 
 def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
@@ -74,13 +100,13 @@ def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
     seen = set()
     html_filter, text_filter = typography.french, typography.french_text
 
-    def record_html(html, locale="fr"):
+    def record_html(html):
         seen.add(("html", str(html)))
-        return html_filter(html, locale)
+        return html_filter(html)
 
-    def record_text(text, locale="fr"):
+    def record_text(text):
         seen.add(("text", str(text)))
-        return text_filter(text, locale)
+        return text_filter(text)
 
     monkeypatch.setattr(typography, "french", record_html)
     monkeypatch.setattr(typography, "french_text", record_text)
@@ -109,13 +135,7 @@ def test_placeholders_pass_through_untouched():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_synthetic_french_is_typeset_as_polytypo_does(seed):
-    import random
-    import sys
-
-    import markdown
-
-    sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
-    from synthetic import body
+    from benchmarks.synthetic import body
 
     html = with_amounts(markdown.markdown(body(random.Random(seed), 1, 10, "##")))
     html += '<p>Il a dit "bonjour" ... puis "au revoir" !</p>'

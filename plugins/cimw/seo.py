@@ -55,7 +55,6 @@ def page_url(settings, page) -> str:
 
 def faq_page(settings, page, faq_entries) -> dict:
     """The FAQPage: one Question per entry, its accepted Answer the rendered answer."""
-    locale = settings.get("TYPOGRAPHY_LOCALE", "fr")
     return {
         "@type": "FAQPage",
         "@id": f"{page_url(settings, page)}#faq",
@@ -64,7 +63,7 @@ def faq_page(settings, page, faq_entries) -> dict:
         "mainEntity": [
             {
                 "@type": "Question",
-                "name": plain_text(french(entry.title, locale)),
+                "name": plain_text(french(entry.title)),
                 # The answer as read: already typeset, prices filled in.
                 "acceptedAnswer": {"@type": "Answer", "text": plain_text(entry.content)},
             }

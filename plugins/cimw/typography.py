@@ -1,21 +1,23 @@
 """French typography for rendered text: a Markdown extension and Jinja filters.
 
-Content is typeset as it is read: the `typography` Markdown extension (in
-MARKDOWN's extension_configs) runs as the last postprocessor of every
+Content is typeset as it is read: the `cimw.typography` Markdown extension
+(in MARKDOWN's extension_configs) runs as the last postprocessor of every
 conversion, answers, pages and summaries alike, so the result is stored in
 Pelican's content cache with the HTML and a warm rebuild does not redo it.
 The theme passes the rest (titles, settings, its own text) through the `typo`
 filter (HTML) or `typo_text` (plain text, for `<title>` and attributes).
-Both apply the French rules: « » with
-no-break spaces inside, a narrow no-break space before ; ! ?, a no-break space
-before : and », after «, between a number and € or %, and before a spaced
-dash; the typographic apostrophe; … for three dots. Tags, attributes,
-character references, code and addresses (URLs, e-mail) are left untouched.
 
-The rules follow polytypo's French locale, which the test suite keeps as the
-reference: the site's text typeset here must equal polytypo's result. They
-are written as a few compiled regular expressions because polytypo's HTML
-mode costs about 30 ms per page, several times the rest of the build.
+The rules are those of `typography.toml`, beside this file: each with its
+pattern, its examples, and the check the quality gate runs on the result.
+HTML is parsed (html.parser) into tags and text; only the text is typeset,
+in one pass over all of it, each tag standing as a SEAM character so the
+rules see the text on both sides of a tag. Tags, attributes, character
+references, code and addresses (URLs, e-mail) are left untouched.
+
+The rules marked `polytypo` follow polytypo's French locale, which the test
+suite keeps as the reference. They are compiled regular expressions because
+polytypo's HTML mode costs about 30 ms per page, several times the rest of
+the build.
 
 The filters are added to each generator's Jinja environment at
 `generator_init`; a template that uses them without the plugin fails to build.
@@ -25,8 +27,13 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import partial
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
 
+from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markupsafe import Markup
@@ -34,14 +41,10 @@ from pelican import signals
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "TYPOGRAPHY_LOCALE": "fr",
-}
-LOCALES = ("fr", "fr-FR", "fr_FR")
-
-NBSP, NNBSP = "\u00a0", "\u202f"
-TAG_RE = re.compile(r"(<[^>]*>)")
-VERBATIM_RE = re.compile(r"<(/?)(code|pre|kbd|samp|script|style|textarea)\b", re.IGNORECASE)
+RULES_FILE = Path(__file__).with_name("typography.toml")
+HOLE = "\ue000"  # a private-use character standing for an untouched part
+SEAM = "\x00"  # stands for a tag, or for code, between two runs of text
+VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "textarea"})
 # What is never typeset: character references, URLs, e-mail addresses.
 UNTOUCHED_RE = re.compile(
     r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"
@@ -49,134 +52,192 @@ UNTOUCHED_RE = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     re.IGNORECASE,
 )
-HOLE = "\ue000"  # a private-use character standing for an untouched part
-SEAM = "\x00"  # stands for a tag, or for code, between two runs of text
-
-# (triggers, pattern, replacement): a rule runs only on text holding one of its triggers.
-RULES = [
-    (("...",), re.compile(r"\.\.\."), "…"),
-    (("'",), re.compile(r"'(?<=[^\W\d_]')"), "’"),
-    # Before ; ! ? a narrow no-break space, replacing any space there.
-    (
-        (";", "!", "?"),
-        re.compile(r"(?<=[^\s;:!?«(\[\u00a0\u202f" + HOLE + r"])[ \u00a0\u202f]?([;!?]+)"),
-        NNBSP + r"\1",
-    ),
-    # Before : (a colon that ends a clause, not 10:30 or a URL) and », a no-break space.
-    (
-        (":",),
-        re.compile(r"(?<=[^\s\u00a0\u202f" + HOLE + r"])[ \u202f\u00a0]?:(?=[\s\x00]|$)"),
-        NBSP + ":",
-    ),
-    (("»",), re.compile(r"(?<=[^\s\u00a0\u202f])[ \u202f]?»"), NBSP + "»"),
-    (("«",), re.compile(r"«[ \u202f]?(?=\S)"), "«" + NBSP),
-    (("€", "%"), re.compile(r"(?<=\d)[ \u202f]?([€%])"), NBSP + r"\1"),
-    (("–", "—"), re.compile(r" ([–—]) "), NBSP + r"\1 "),
-    # After n° and § before a number.
-    (("n°", "§"), re.compile(r"(?:(?<=\bn°)|(?<=§)) (?=\d)"), NBSP),
-]
-DOUBLE_QUOTE_RE = re.compile(r'"')
 
 
-class _Quotes:
-    """Straight double quotes become « and » in turn, across tags."""
+@dataclass(frozen=True)
+class Rule:
+    """One rule of typography.toml, as the fixer applies it."""
 
-    def __init__(self):
-        self.open = False
+    name: str
+    triggers: tuple[str, ...]
+    fix: re.Pattern[str]
+    replace: str | Callable[[re.Match[str]], str]
+    alternate: tuple[str, ...] = ()
 
-    def __call__(self, match):
-        self.open = not self.open
-        return "«" if self.open else "»"
+
+def load_rules(path: Path = RULES_FILE) -> list[dict]:
+    """The rules of the table, as written."""
+    with path.open("rb") as table:
+        return tomllib.load(table)["rule"]
 
 
-def _typeset(text: str, quotes: _Quotes) -> str:
+def fixer_rules(table: list[dict]) -> list[Rule]:
+    return [
+        Rule(
+            name=row["name"],
+            triggers=tuple(row["triggers"]),
+            fix=re.compile(row["fix"]),
+            replace=row.get("replace", ""),
+            alternate=tuple(row.get("alternate", ())),
+        )
+        for row in table
+    ]
+
+
+RULES = fixer_rules(load_rules())
+
+
+class _Alternate:
+    """Each match becomes the next of its marks, in turn: " gives « then »."""
+
+    def __init__(self, marks: tuple[str, ...]):
+        self.marks = marks
+        self.count = 0
+
+    def __call__(self, match: re.Match[str]) -> str:
+        mark = self.marks[self.count % len(self.marks)]
+        self.count += 1
+        return mark
+
+
+def _typeset(text: str, rules: list[Rule] = RULES) -> str:
     """Apply the rules to a run of text, in which SEAM marks where tags were."""
-    saved = []
+    saved: list[str] = []
 
-    def hold(match):
+    def hold(match: re.Match[str]) -> str:
         saved.append(match.group(0))
         return HOLE
 
     if "&" in text or "@" in text or "://" in text:
         text = UNTOUCHED_RE.sub(hold, text)
-    if '"' in text:
-        text = DOUBLE_QUOTE_RE.sub(quotes, text)
-    for triggers, pattern, replacement in RULES:
-        if any(trigger in text for trigger in triggers):
-            text = pattern.sub(replacement, text)
+    for rule in rules:
+        if any(trigger in text for trigger in rule.triggers):
+            replace = _Alternate(rule.alternate) if rule.alternate else rule.replace
+            text = rule.fix.sub(replace, text)
     pieces = iter(saved)
     return re.sub(HOLE, lambda _: next(pieces), text) if saved else text
 
 
-def french(html: str, locale: str = DEFAULTS["TYPOGRAPHY_LOCALE"]) -> Markup:
+class _Tokens(HTMLParser):
+    """Split HTML into its exact source pieces, each marked as text or not."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.html = html
+        self.line_starts = [0]
+        for index, char in enumerate(html):
+            if char == "\n":
+                self.line_starts.append(index + 1)
+        self.starts: list[tuple[int, bool]] = []  # (offset, is text to typeset)
+        self.verbatim = 0
+
+    def _mark(self, is_text: bool) -> None:
+        line, column = self.getpos()
+        self.starts.append((self.line_starts[line - 1] + column, is_text))
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self._mark(False)
+        self.verbatim += tag in VERBATIM
+
+    def handle_startendtag(self, tag: str, attrs: object) -> None:
+        self._mark(False)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._mark(False)
+        self.verbatim -= tag in VERBATIM and self.verbatim > 0
+
+    def handle_data(self, data: str) -> None:
+        self._mark(self.verbatim == 0)
+
+    def handle_entityref(self, name: str) -> None:
+        self._mark(self.verbatim == 0)
+
+    def handle_charref(self, name: str) -> None:
+        self._mark(self.verbatim == 0)
+
+    def handle_comment(self, data: str) -> None:
+        self._mark(False)
+
+    def handle_decl(self, decl: str) -> None:
+        self._mark(False)
+
+    def handle_pi(self, data: str) -> None:
+        self._mark(False)
+
+    def unknown_decl(self, data: str) -> None:
+        self._mark(False)
+
+    def pieces(self) -> Iterator[tuple[str, bool]]:
+        """Every piece of the source in order: (its exact text, is text to typeset)."""
+        self.feed(self.html)
+        self.close()
+        bounds = [*self.starts, (len(self.html), False)]
+        if not self.starts or self.starts[0][0] > 0:  # what the parser held back
+            bounds.insert(0, (0, False))
+        for (start, is_text), (end, _) in zip(bounds, bounds[1:], strict=False):
+            if end > start:
+                yield self.html[start:end], is_text
+
+
+def french(html: str, rules: list[Rule] = RULES) -> Markup:
     """Return `html` with French typography applied to its text.
 
     All the text is typeset in one pass, each tag (and each piece of code)
     replaced by a SEAM character, so the rules see the text on both sides of
     a tag; the tags are then put back.
     """
-    parts = TAG_RE.split(str(html))
-    kept = []  # tags, and the text inside code, in order
-    verbatim = 0
-    for index in range(1, len(parts), 2):
-        match = VERBATIM_RE.match(parts[index])
-        if match:
-            verbatim += -1 if match.group(1) else 1
-        kept.append(parts[index])
-        parts[index] = SEAM
-        if verbatim > 0 and parts[index + 1]:
-            kept.append(parts[index + 1])
-            parts[index + 1] = SEAM
-    typeset = _typeset("".join(parts), _Quotes()).split(SEAM)
+    html = str(html)
+    if "<" not in html and "&" not in html:
+        return Markup(_typeset(html, rules))
+    kept: list[str] = []  # tags, and the text inside code, in order
+    runs: list[str] = []
+    for piece, is_text in _Tokens(html).pieces():
+        if is_text:
+            runs.append(piece)
+        else:
+            kept.append(piece)
+            runs.append(SEAM)
+    typeset = _typeset("".join(runs), rules).split(SEAM)
     pieces = [typeset[0]]
-    for tag, after in zip(kept, typeset[1:]):
+    for tag, after in zip(kept, typeset[1:], strict=True):
         pieces += [tag, after]
     return Markup("".join(pieces))
 
 
-def french_text(text: str, locale: str = DEFAULTS["TYPOGRAPHY_LOCALE"]) -> str:
+def french_text(text: str, rules: list[Rule] = RULES) -> str:
     """Return plain `text` (a title or an attribute value) with French typography.
 
     The result is a plain string, so the template still escapes it.
     """
-    return _typeset(str(text).replace(SEAM, ""), _Quotes())
+    return _typeset(str(text).replace(SEAM, ""), rules)
 
 
 class FrenchPostprocessor(Postprocessor):
     """Typeset the HTML Markdown produced."""
 
-    def __init__(self, md, locale: str):
-        super().__init__(md)
-        self.locale = locale
-
     def run(self, text: str) -> str:
-        return str(french(text, self.locale))
+        return str(french(text))
 
 
 class FrenchTypographyExtension(Extension):
     """Markdown extension: French typography on the converted HTML."""
 
-    def __init__(self, **kwargs):
-        self.config = {"locale": [DEFAULTS["TYPOGRAPHY_LOCALE"], "a French locale"]}
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
         # Priority 1: after raw HTML is put back (30) and & is restored (20).
-        md.postprocessors.register(
-            FrenchPostprocessor(md, self.getConfig("locale")), "french_typography", 1
-        )
+        md.postprocessors.register(FrenchPostprocessor(md), "french_typography", 1)
 
 
-def makeExtension(**kwargs):  # noqa: N802 (Markdown loads extensions by this name)
+def makeExtension(**kwargs: object) -> FrenchTypographyExtension:  # noqa: N802 (Markdown's name)
     return FrenchTypographyExtension(**kwargs)
 
 
-def validate_settings(settings) -> None:
-    """Raise ValueError if TYPOGRAPHY_LOCALE is not French or content is not typeset."""
-    locale = settings.get("TYPOGRAPHY_LOCALE", DEFAULTS["TYPOGRAPHY_LOCALE"])
-    if locale not in LOCALES:
+def validate_settings(settings: dict) -> None:
+    """Raise ValueError if the site is not French or its content is not typeset."""
+    language = str(settings.get("DEFAULT_LANG", ""))
+    if not language.lower().startswith("fr"):
         raise ValueError(
-            f"TYPOGRAPHY_LOCALE must be French, one of {', '.join(LOCALES)}, got {locale!r}"
+            f"DEFAULT_LANG is {language!r}: the typography plugin applies French rules only; "
+            "set DEFAULT_LANG = 'fr' or remove cimw.typography from PLUGINS"
         )
     extensions = settings.get("MARKDOWN", {}).get("extension_configs", {})
     if __name__ not in extensions:
@@ -186,18 +247,18 @@ def validate_settings(settings) -> None:
         )
 
 
-def check_settings(pelican):
-    validate_settings(pelican.settings)
+def check_settings(pelican: object) -> None:
+    validate_settings(pelican.settings)  # type: ignore[attr-defined]
 
 
-def add_filter(generator):
-    locale = generator.settings.get("TYPOGRAPHY_LOCALE", DEFAULTS["TYPOGRAPHY_LOCALE"])
-    generator.env.filters["typo"] = partial(french, locale=locale)
-    generator.env.filters["typo_text"] = partial(french_text, locale=locale)
+def add_filter(generator: object) -> None:
+    filters = generator.env.filters  # type: ignore[attr-defined]
+    filters["typo"] = french
+    filters["typo_text"] = french_text
 
 
-def register():
-    # The locale is checked once, before anything is read.
+def register() -> None:
+    # The language is checked once, before anything is read.
     signals.initialized.connect(check_settings)
     # Each generator has its own Jinja environment: give each the filters.
     signals.generator_init.connect(add_filter)
