@@ -25,8 +25,6 @@ from pelican.utils import pelican_open
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, object] = {}
-
 # libyaml's loader when PyYAML has it: several times faster than the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

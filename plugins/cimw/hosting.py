@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import logging
 import os
+import re
 from functools import partial
 from pathlib import Path
 
@@ -48,6 +49,21 @@ def fingerprinted_name(relative: str, digest: str) -> str:
     """'css/main.css', 'abcd1234' -> 'css/main.abcd1234.css'."""
     stem, suffix = os.path.splitext(relative)
     return f"{stem}.{digest}{suffix}"
+
+
+def older_fingerprints(folder: Path, relative: str, current: str) -> list[Path]:
+    """The fingerprinted copies of `relative` in `folder` other than `current`, twins included."""
+    stem, suffix = os.path.splitext(os.path.basename(relative))
+    pattern = re.compile(
+        rf"{re.escape(stem)}\.[0-9a-f]{{{HASH_LENGTH}}}{re.escape(suffix)}(?:\.gz|\.br)?"
+    )
+    parent = folder / os.path.dirname(relative)
+    current_name = os.path.basename(current)
+    return [
+        path
+        for path in parent.glob(f"{stem}.*")
+        if pattern.fullmatch(path.name) and not path.name.startswith(current_name)
+    ]
 
 
 def theme_static(settings, relative: str) -> Path:
@@ -116,7 +132,11 @@ def finish_output(pelican):
     for relative in setting(settings, "HOSTING_FINGERPRINTED"):
         copied = static / relative
         digest = content_hash(theme_static(settings, relative))
-        copied.replace(static / fingerprinted_name(relative, digest))
+        current = fingerprinted_name(relative, digest)
+        copied.replace(static / current)
+        # The output folder is kept between development builds: drop the old versions.
+        for older in older_fingerprints(static, relative, current):
+            older.unlink()
     if setting(settings, "HOSTING_PRECOMPRESS"):
         count = precompress(Path(pelican.output_path))
         logger.info("Compressed twins (gzip, Brotli) of %d files", count)

@@ -30,8 +30,6 @@ from cimw.typography import french, french_text
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, object] = {}
-
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
 BLOCK_END_RE = re.compile(
     r"</(?:p|li|ol|ul|div|table|caption|tr|th|td|h[1-6])\s*>|<br\s*/?>", re.IGNORECASE
