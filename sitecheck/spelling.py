@@ -10,8 +10,11 @@ from pathlib import Path
 from .core import Finding, Page
 
 DICTIONARY = "fr_FR"
-# Not words: addresses, URLs, domain names, numbers with units.
-NOT_WORDS_RE = re.compile(r"\S+@\S+|https?://\S+|\w[\w-]*(?:\.[\w-]+)+\w|\S*\d\S*")
+# Not words: addresses, URLs, domain names, numbers with units, and character
+# references left in the text (the entities rule reports a broken one).
+NOT_WORDS_RE = re.compile(
+    r"\S+@\S+|https?://\S+|\w[\w-]*(?:\.[\w-]+)+\w|\S*\d\S*|&[A-Za-z][A-Za-z0-9]*;?"
+)
 WORD_RE_TEMPLATE = r"(?<![\w’'-]){}(?![\w’'-])"
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 from conftest import REPO
-from servers import free_port, require, stop, wait_for_port
+from servers import StaticServer, require
+
+__all__ = ["StaticServer"]
 
 from artwork import CHROMIUM_FLAGS
 
@@ -34,52 +35,32 @@ TOP_OF = "return Math.round(document.getElementById(arguments[0]).getBoundingCli
 SCROLL_Y = "return Math.round(window.scrollY);"
 
 
-class StaticServer:
-    """`python -m http.server` on the built folder, stopped by its process id."""
-
-    def __init__(self, folder: Path, log: Path):
-        self.port = free_port()
-        self.log = log
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "http.server",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--directory",
-                str(folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
-        )
-        wait_for_port(self.port, self.process, log)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        stop(self.process)
-
-
 def png_colour_count(path: Path, rows: int = 300) -> int:
-    """How many distinct byte values the first `rows` rows of a PNG decode to (1 = blank)."""
-    import struct
-    import zlib
+    """How many distinct colours the top `rows` rows of a picture hold (1 = blank)."""
+    from PIL import Image
 
-    data = Path(path).read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    width = struct.unpack(">I", data[16:20])[0]
-    chunks, offset = [], 8
-    while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
-        if kind == b"IDAT":
-            chunks.append(data[offset + 8 : offset + 8 + length])
-        offset += 12 + length
-    pixels = zlib.decompress(b"".join(chunks))
-    return len(set(pixels[: width * 4 * rows]))
+    with Image.open(path) as picture:
+        top = picture.convert("RGB").crop((0, 0, picture.width, min(rows, picture.height)))
+        return len(top.getcolors(maxcolors=top.width * top.height) or ())
+
+
+def hex_to_rgb(colour: str) -> str:
+    """'#c2410c' -> 'rgb(194, 65, 12)', as getComputedStyle writes it."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({red}, {green}, {blue})"
+
+
+def stylesheet_colours(scheme: str) -> dict[str, str]:
+    """The stylesheet's colour custom properties in a colour scheme, as computed rgb()."""
+    css = (REPO / "theme" / "static" / "css" / "main.css").read_text(encoding="utf-8")
+    declaration = re.compile(r"(--color-[\w-]+):\s*(#[0-9a-fA-F]{6})\s*;")
+    light = css[: css.index("@media (prefers-color-scheme: dark)")]
+    dark = css[css.index("@media (prefers-color-scheme: dark)") :]
+    dark = dark[: dark.index("}\n}") + 1]
+    colours = dict(declaration.findall(light))
+    if scheme == "dark":
+        colours.update(declaration.findall(dark))
+    return {name: hex_to_rgb(value) for name, value in colours.items()}
 
 
 def axe_source() -> str:

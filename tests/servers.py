@@ -1,4 +1,4 @@
-"""Throwaway real servers on 127.0.0.1 for the tests: OpenSSH and Apache.
+"""Throwaway real servers on 127.0.0.1 for the tests: static HTTP, OpenSSH and Apache.
 
 Each runs from its own configuration in a temporary folder and is stopped by
 its process id.
@@ -12,9 +12,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 APACHE_MODULES = "/usr/lib/apache2/modules"
 
@@ -25,17 +30,71 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+def wait_for(
+    condition: Callable[[], T],
+    seconds: float = 30,
+    what: str = "the condition",
+    details: Callable[[], str] = str,
+) -> T:
+    """Poll `condition` until it returns a true value, and return it; fail after `seconds`.
+
+    An OSError (a server not listening yet) counts as not yet. `details` says
+    what to show on failure (a log, for instance).
+    """
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {seconds} s\n{details()}")
+        time.sleep(0.05)
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+    def listening() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port}: {log.read_text()}")
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+
+    try:
+        wait_for(listening, seconds, f"a server listening on port {port}")
+    except TimeoutError:
+        raise RuntimeError(f"nothing listens on port {port}: {log.read_text()}") from None
+
+
+class StaticServer:
+    """`python -m http.server` on a folder, on 127.0.0.1, stopped by its process id."""
+
+    def __init__(self, folder: Path, log: Path):
+        self.port = free_port()
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "http.server",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                str(folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        wait_for_port(self.port, self.process, log)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        stop(self.process)
 
 
 def require(*commands: str) -> None:

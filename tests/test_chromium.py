@@ -1,8 +1,8 @@
-"""Debian's Chromium, driven by Playwright: accessibility, anchors, focus, small screens, privacy."""
+"""Debian's Chromium, driven by Playwright: accessibility, anchors, focus, screens, privacy."""
 
 from __future__ import annotations
 
-import re
+import io
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +16,7 @@ from browsing import (
     TOP_OF,
     axe_source,
     format_violations,
+    stylesheet_colours,
 )
 from servers import require
 
@@ -103,16 +104,20 @@ def test_first_tab_is_the_skip_link_which_moves_focus_to_main(page, served):
     assert js(page, "return document.activeElement.id;") == "contenu"
 
 
-def test_focus_is_visible(page, served):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_is_visible_in_the_focus_colour(page, served, scheme):
+    page.emulate_media(color_scheme=scheme)
     page.goto(f"{served.url}/")
+    focus = stylesheet_colours(scheme)["--color-focus"]
     for _ in range(3):  # skip link, brand, first navigation link
         page.keyboard.press("Tab")
         outline = js(
             page,
             "const s = getComputedStyle(document.activeElement);"
-            "return [s.outlineStyle, parseFloat(s.outlineWidth)];",
+            "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor];",
         )
         assert outline[0] != "none" and outline[1] >= 2, outline
+        assert outline[2] == focus, outline
 
 
 @pytest.mark.parametrize("width", [320, 375])
@@ -170,6 +175,32 @@ def test_nothing_leaves_the_machine_no_cookie_no_script_no_error(browser, served
     assert errors == [], errors
 
 
+def differing_share(shot, alone, left: int, top: int) -> float:
+    """The share of `alone`'s pixels that differ in `shot` at (left, top), give or take 1 px."""
+    from PIL import ImageChops
+
+    shares = []
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            x, y = left + dx, top + dy
+            seen = shot.crop((x, y, x + alone.width, y + alone.height))
+            difference = ImageChops.difference(seen, alone).convert("L")
+            differing = sum(1 for value in difference.get_flattened_data() if value > 32)
+            shares.append(differing / (alone.width * alone.height))
+    return min(shares)
+
+
+def test_the_screenshot_comparison_tells_a_shown_element_from_a_missing_one():
+    from PIL import Image, ImageDraw
+
+    page_shot = Image.new("RGB", (200, 100), "white")
+    ImageDraw.Draw(page_shot).text((20, 30), "Combien ?", fill="black")
+    heading = page_shot.crop((15, 25, 90, 50))
+    assert differing_share(page_shot, heading, 15, 25) == 0
+    blank = Image.new("RGB", (200, 100), "white")
+    assert differing_share(blank, heading, 15, 25) > 0.05
+
+
 @pytest.mark.parametrize(
     ("label", "viewport", "scheme"),
     [
@@ -179,6 +210,9 @@ def test_nothing_leaves_the_machine_no_cookie_no_script_no_error(browser, served
     ],
 )
 def test_full_page_screenshots(browser, served, label, viewport, scheme):
+    """Each screenshot shows the page: its heading and price table where the page has them."""
+    from PIL import Image
+
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
     tab = context.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -186,17 +220,29 @@ def test_full_page_screenshots(browser, served, label, viewport, scheme):
         tab.goto(f"{served.url}/{name}")
         path = ARTIFACTS / f"{label}-{name.removesuffix('.html')}.png"
         tab.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000
+        shot = Image.open(path).convert("RGB")
+        parts = ["main h1", ".price-table"] if name == "index.html" else ["main h1"]
+        for selector in parts:
+            element = tab.locator(selector)
+            alone = Image.open(io.BytesIO(element.screenshot())).convert("RGB")
+            # Where the element is on the whole page, whatever the page scrolled to.
+            left, top = element.evaluate(
+                "e => { const r = e.getBoundingClientRect();"
+                " return [Math.floor(r.left + scrollX), Math.floor(r.top + scrollY)]; }"
+            )
+            assert differing_share(shot, alone, left, top) <= 0.02, (label, name, selector)
+            colours = alone.getcolors(maxcolors=alone.width * alone.height) or ()
+            assert len(colours) > 10, f"{selector} is blank in {path}"
     context.close()
 
 
-def test_dark_scheme_changes_the_colours(browser, served):
-    colours = {}
+def test_each_colour_scheme_uses_its_own_background(browser, served):
+    backgrounds = {}
     for scheme in ("light", "dark"):
         context = browser.new_context(color_scheme=scheme)
         tab = context.new_page()
         tab.goto(f"{served.url}/")
-        colours[scheme] = js(tab, "return getComputedStyle(document.body).backgroundColor;")
+        backgrounds[scheme] = js(tab, "return getComputedStyle(document.body).backgroundColor;")
         context.close()
-    assert colours["light"] != colours["dark"]
-    assert re.match(r"rgb\((\d+), \1, \1\)|rgb\(\d+, \d+, \d+\)", colours["dark"])
+        assert backgrounds[scheme] == stylesheet_colours(scheme)["--color-background"]
+    assert backgrounds["light"] != backgrounds["dark"]

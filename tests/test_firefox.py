@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 from browsing import (
@@ -17,7 +16,7 @@ from browsing import (
     format_violations,
     png_colour_count,
 )
-from servers import free_port, require, wait_for_port
+from servers import free_port, require, wait_for, wait_for_port
 
 FIREFOX = "firefox-esr"
 # A quiet profile: no update, telemetry, experiments or other traffic.
@@ -141,15 +140,13 @@ def test_table_of_contents_and_back_to_top_in_firefox(firefox, served):
     for anchor in anchors:
         firefox.navigate(f"{served.url}/")
         firefox.execute_script(f"document.querySelector('nav.toc a[href=\"#{anchor}\"]').click();")
-        time.sleep(0.2)
-        assert abs(firefox.execute_script(TOP_OF, script_args=[anchor])) <= 2, anchor
+        wait_for(lambda: abs(firefox.execute_script(TOP_OF, script_args=[anchor])) <= 2, 5, anchor)
         assert firefox.execute_script(SCROLL_Y) > 0
         firefox.execute_script(
             f"document.getElementById('{anchor}').closest('section')"
             ".querySelector('.back-to-top a').click();"
         )
-        time.sleep(0.2)
-        assert firefox.execute_script(SCROLL_Y) == 0
+        wait_for(lambda: firefox.execute_script(SCROLL_Y) == 0, 5, "the scroll back to the top")
 
 
 def test_axe_in_firefox_would_catch_a_violation(firefox, served):

@@ -6,14 +6,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from conftest import invoke_command
 from deploying import DeployEnv, output_of, tree_digest
-from servers import SshServer, free_port
+from servers import SshServer, StaticServer, free_port, wait_for
 
 from deploy import (
     DeployError,
@@ -167,12 +165,11 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(deploy):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 120
-    partial = None
-    while time.monotonic() < deadline and partial is None:
-        partial = next((deploy.base / "releases").glob("*.partial/index.html"), None)
-        time.sleep(0.2)
-    assert partial is not None, "the upload never started"
+    wait_for(
+        lambda: next((deploy.base / "releases").glob("*.partial/index.html"), None),
+        120,
+        "the upload's start",
+    )
     os.killpg(process.pid, signal.SIGKILL)  # the laptop lid closes
     process.wait(timeout=10)
 
@@ -231,17 +228,9 @@ def stale_site(tmp_path):
     """An HTTP server that keeps answering an old release id."""
     (tmp_path / "stale").mkdir()
     (tmp_path / "stale" / "version.txt").write_text("20200101-000000-000000\n")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=tmp_path / "stale",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    server = StaticServer(tmp_path / "stale", tmp_path / "stale.log")
+    yield server.url
+    server.stop()
 
 
 def test_a_failed_check_after_the_switch_switches_back(deploy, stale_site):

@@ -6,15 +6,14 @@ import datetime
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 import yaml
 from conftest import REPO, TinySite, copy_project, good_faq, run_invoke
+from servers import free_port, wait_for
 
 import authoring
 import toolchain
@@ -96,27 +95,9 @@ def test_missing_tools_and_install_command():
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode("utf-8")
-
-
-def wait_for(predicate, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.3)
-    return False
 
 
 @pytest.fixture
@@ -142,11 +123,11 @@ def served_copy(tmp_path):
 
 def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
     root, url, log = served_copy
-    assert wait_for(lambda: "Combien ça coûte" in fetch(url)), log.read_text()
+    wait_for(lambda: "Combien ça coûte" in fetch(url), details=log.read_text)
 
     answer = root / "content" / "faq" / "05-combien-ca-coute.md"
     answer.write_text(answer.read_text().replace("position: 5", "position: cinq"))
-    assert wait_for(lambda: "position: expected a whole number" in log.read_text()), log.read_text()
+    wait_for(lambda: "position: expected a whole number" in log.read_text(), details=log.read_text)
     assert "Combien ça coûte" in fetch(url), "the last good site is still served"
 
     answer.write_text(
@@ -154,11 +135,12 @@ def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
         .replace("position: cinq", "position: 5")
         .replace("Les factures sont", "Nos [factures](/factures.html) sont")
     )
-    assert wait_for(lambda: "Nos <a" in fetch(url)), log.read_text()
+    wait_for(lambda: "Nos <a" in fetch(url), details=log.read_text)
     # The fast checks run after the rebuild and name the source of the broken link.
-    assert wait_for(
+    wait_for(
         lambda: (
             "content/faq/05-combien-ca-coute.md:25: links: /factures.html: no file"
             in log.read_text()
-        )
-    ), log.read_text()
+        ),
+        details=log.read_text,
+    )
