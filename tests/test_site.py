@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import yaml
 from conftest import FILLED_LEGAL, REPO
@@ -46,14 +45,6 @@ def test_table_of_contents_links_every_question(site):
     assert toc_texts == [h2.get_text() for h2 in soup.select("section.faq-entry > h2")]
 
 
-def test_every_fragment_link_resolves_to_an_id_on_the_page(site):
-    for page in site.pages():
-        soup = site.soup(page.name)
-        ids = {tag["id"] for tag in soup.select("[id]")}
-        for link in soup.select('a[href^="#"]'):
-            assert link["href"][1:] in ids, f"{page.name}: {link['href']} has no target"
-
-
 def test_back_to_top_follows_each_answer_and_targets_the_top(site):
     soup = site.soup()
     sections = soup.select("section.faq-entry")
@@ -67,37 +58,17 @@ def test_back_to_top_follows_each_answer_and_targets_the_top(site):
         assert target.find_previous("main") is None
 
 
-def test_ids_are_unique_and_headings_do_not_skip_levels(site):
+# Language, title, description, headings, ids, fragment links, scripts, style=
+# and resources from other hosts are the gate's document and links rules, run
+# on the real site by test_check.py. What the gate does not check:
+def test_every_page_starts_with_the_skip_link_and_has_the_landmarks(site):
     for page in site.pages():
         soup = site.soup(page.name)
-        ids = [tag["id"] for tag in soup.select("[id]")]
-        assert len(ids) == len(set(ids)), page.name
-        assert len(soup.select("h1")) == 1, page.name
-        levels = [int(h.name[1]) for h in soup.select("h1, h2, h3, h4, h5, h6")]
-        assert levels[0] == 1
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), page.name
-
-
-def test_pages_are_french_accessible_and_self_contained(site):
-    for page in site.pages():
-        soup = site.soup(page.name)
-        assert soup.html["lang"] == "fr"
-        assert soup.title.get_text().strip()
-        description = soup.select_one('meta[name="description"]')
-        assert description and description["content"].strip(), page.name
         first_link = soup.select_one("body a")
         assert first_link["href"] == "#contenu" and "skip-link" in first_link["class"]
         assert soup.select_one("main#contenu")
         for landmark in ("header", "nav", "main", "footer"):
             assert soup.select_one(landmark), f"{page.name}: no <{landmark}>"
-        scripts = soup.select("script")
-        assert all(s.get("type") == "application/ld+json" and not s.get("src") for s in scripts)
-        assert not soup.select("[style]"), page.name
-        for tag in soup.select(
-            "[src], link[rel~=stylesheet], link[rel~=icon], link[rel~=apple-touch-icon]"
-        ):
-            url = tag.get("src") or tag.get("href")
-            assert not urlparse(url).netloc, f"{page.name}: {url} comes from another host"
 
 
 def test_navigation_marks_the_current_page(site):
