@@ -1,7 +1,8 @@
-"""Tasks for the CIMW site: `./run --list` shows them.
+"""Tasks for the CIMW site: `./run --list` shows them, grouped by who runs them.
 
 Each task parses its flags, calls into the project's modules and turns their
-errors into a clear message and a non-zero exit.
+errors into a clear message and a non-zero exit. `./run` runs this file, whose
+program lists the tasks as a menu; `uv run invoke TASK` runs the same tasks.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from invoke import task
+from invoke import Collection, Program, task
 from invoke.exceptions import Exit
 
 import project
@@ -260,3 +261,29 @@ def lighthouse(c):
 def screenshots(c):
     """Take the README's desktop and mobile screenshots of the home page."""
     python_script(c, project.ROOT / "tests" / "screenshots.py")
+
+
+# -- the menu -----------------------------------------------------------------
+
+MENU = {
+    "Author": [serve, build, check, new_faq, clean],
+    "Publishing": [publish, releases, rollback, unlock],
+    "Maintenance": [test, tools, images, screenshots, bench, weight, lighthouse],
+}
+
+
+class Menu(Program):
+    """invoke's program, listing the tasks by group instead of in one list."""
+
+    def list_flat(self) -> None:
+        print(f"{self.task_list_opener()}:\n")
+        for group, tasks in MENU.items():
+            print(f"{group}:")
+            self.print_columns(
+                [(t.name.replace("_", "-"), (t.__doc__ or "").strip().splitlines()[0]) for t in tasks]
+            )
+        print("`./run TASK --help` shows a task's options.\n")
+
+
+if __name__ == "__main__":
+    Menu(namespace=Collection.from_module(sys.modules[__name__]), binary="./run").run()

@@ -144,3 +144,33 @@ def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
         ),
         details=log.read_text,
     )
+
+
+def test_the_menu_lists_every_task_once_under_its_group():
+    import tasks
+    from invoke import Collection
+
+    names = Collection.from_module(tasks).task_names
+    listed = [t.name.replace("_", "-") for group in tasks.MENU.values() for t in group]
+    assert sorted(listed) == sorted(names)
+    menu = subprocess.run(
+        [sys.executable, str(REPO / "tasks.py"), "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert [line for line in menu.splitlines() if line.endswith(":")][1:] == [
+        f"{group}:" for group in tasks.MENU
+    ]
+    for name in (
+        "serve",
+        "build",
+        "check",
+        "test",
+        "new-faq",
+        "publish",
+        "releases",
+        "rollback",
+        "unlock",
+    ):
+        assert f"  {name} " in menu
