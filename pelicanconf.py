@@ -16,20 +16,32 @@ DEFAULT_LANG = "fr"
 LOCALE = ("fr_FR.UTF-8", "C.UTF-8", "")
 TIMEZONE = "Europe/Paris"
 
-# Who publishes the site, as the law requires it to be shown (LCEN art. 1-1,
-# formerly 6-III). A value in [square brackets] is a placeholder: the pages
-# show it marked as missing, and the production build refuses to run while
-# any required field below is a placeholder or empty.
+# Facts about CIMW. The site states only what CIMW said on its old page or
+# confirmed here. A value in [square brackets] is a placeholder: the pages show
+# it framed as missing, and the production build refuses to run while any
+# required fact below is a placeholder or empty, naming every one at once.
+
+# Who publishes the site, as the law requires it to be shown (LCEN art. 1-1).
 # PUBLISHER_KIND: "company" (a société) or "ei" (an entrepreneur individuel).
-PUBLISHER_KIND = "company"
+PUBLISHER_KIND = "[société ou entrepreneur individuel]"
+# The name the business uses; for an EI it must include the surname, and the
+# site writes "EI" right after it (Code de commerce, art. R. 526-27).
 PUBLISHER_NAME = "CIMW"
+PUBLISHER_SIREN = "[numéro SIREN]"
+PUBLISHER_ADDRESS = "[adresse du siège ou adresse professionnelle]"
+# Required when VAT_REGIME is "charged"; shown under the franchise only if set.
+PUBLISHER_VAT_NUMBER = "[numéro de TVA intracommunautaire]"
+# A company: its legal form, capital, trade register entry, and the director of
+# publication, its legal representative, with their capacity.
 PUBLISHER_LEGAL_FORM = "[forme juridique, par exemple SARL]"
 PUBLISHER_SHARE_CAPITAL = "[montant du capital social]"
 PUBLISHER_RCS = "[RCS : ville et numéro]"
-PUBLISHER_SIREN = "[numéro SIREN]"
-PUBLISHER_VAT_NUMBER = "[numéro de TVA intracommunautaire]"
-PUBLISHER_ADDRESS = "[adresse du siège]"
 PUBLICATION_DIRECTOR = "[nom du directeur de la publication]"
+PUBLICATION_DIRECTOR_ROLE = "[qualité, par exemple gérant, représentant légal de la société]"
+# An entrepreneur individuel: the person (LCEN art. 1-1, I, 1°), who is also
+# the director of publication.
+PUBLISHER_SURNAME = "[nom de l’entrepreneur]"
+PUBLISHER_GIVEN_NAMES = "[prénoms de l’entrepreneur]"
 CONTACT_EMAIL = "[adresse électronique]"
 CONTACT_PHONE = "[numéro de téléphone]"
 
@@ -38,14 +50,47 @@ HOST_NAME = "[nom de l’hébergeur]"
 HOST_ADDRESS = "[adresse de l’hébergeur]"
 HOST_PHONE = "[téléphone de l’hébergeur]"
 HOST_LOG_RETENTION = "[durée de conservation des journaux du serveur]"
+# What the host's server logs record for each request, as the privacy policy
+# lists it: Apache's "combined" format. Change it to match the host's format.
+HOST_LOG_FIELDS = (
+    "l’adresse IP",
+    "la date et l’heure",
+    "la requête (la page demandée)",
+    "le code de réponse",
+    "la taille de la réponse",
+    "la page de provenance",
+    "l’identification du navigateur",
+)
+# Who handles the email CIMW receives, on its behalf (RGPD art. 13).
+MAIL_PROVIDER = "[nom du fournisseur de messagerie]"
+# Personal data the host or the mail provider sends outside the European
+# Union: () for none, or one (recipient, country, safeguard) per transfer, e.g.
+# ("Exemple Mail (messagerie)", "États-Unis", "clauses contractuelles types").
+PRIVACY_TRANSFERS = "[transferts hors de l’Union européenne]"
 # How long the messages of people who contact CIMW are kept (RGPD).
-CONTACT_RETENTION = "trois ans après notre dernier échange"
+CONTACT_RETENTION = "[durée de conservation des messages]"
+# The languages CIMW answers security reports in (security.txt), e.g. ("fr",).
+SECURITY_TXT_LANGUAGES = "[langues de réponse]"
 
-# Price of one person-day of technical assistance, in euros, excluding VAT.
-# The only place a price is written: the price plugin derives every amount.
+# Price of one person-day of technical assistance, in euros: the only amount
+# typed anywhere. The price plugin derives the others.
 DAY_RATE = 300
+# "charged": prices are shown excluding VAT ("HT"); then set VAT_RATE (the
+# percentage, to show prices including VAT too) or PRICING_PROFESSIONALS_ONLY.
+# "franchise": no VAT, "TVA non applicable, art. 293 B du CGI".
+VAT_REGIME = "[régime de TVA]"
+VAT_RATE = None
+# True shows that the services are for professionals only.
+PRICING_PROFESSIONALS_ONLY = False
+# Troubleshooting, billed by the hour: None shows no hourly amount; a number is
+# the price of an hour in euros; "from_day_rate" is DAY_RATE divided by
+# PRICING_HOURS_PER_DAY, rounded down, so those hours never cost more than a day.
+HOURLY_RATE = None
 PRICING_HOURS_PER_DAY = 7
+# The monthly estimates: engagements of so many days a week, and the days
+# billable in a year of five-day weeks (holidays and leave taken off).
 PRICING_DAYS_PER_WEEK = (1, 2, 3, 4, 5)
+PRICING_BILLABLE_DAYS_PER_YEAR = "[jours facturables par an]"
 
 PATH = "content"
 OUTPUT_PATH = "output"

@@ -84,15 +84,13 @@ def site(tmp_path_factory) -> BuiltSite:
     return build_real_site(tmp_path_factory.mktemp("site"))
 
 
-@pytest.fixture(scope="session")
-def site_450(tmp_path_factory) -> BuiltSite:
-    """The real site with another day rate."""
-    return build_real_site(tmp_path_factory.mktemp("site450"), DAY_RATE=450)
-
-
-# Legal and contact details as CIMW will fill them in: test values, none real.
+# Two full sets of business and legal facts as CIMW could confirm them: test
+# values, none real. Every fact the production build requires is set.
 FILLED_LEGAL = {
     "SITE_PUBLIC_URL": "https://www.cimw.example",
+    # A company that charges VAT and shows prices with VAT too.
+    "PUBLISHER_KIND": "company",
+    "PUBLISHER_NAME": "CIMW",
     "PUBLISHER_LEGAL_FORM": "SARL",
     "PUBLISHER_SHARE_CAPITAL": "10 000 €",
     "PUBLISHER_RCS": "RCS Paris 123 456 789",
@@ -100,19 +98,65 @@ FILLED_LEGAL = {
     "PUBLISHER_VAT_NUMBER": "FR12 123456789",
     "PUBLISHER_ADDRESS": "1 rue de la Paix, 75002 Paris",
     "PUBLICATION_DIRECTOR": "Jeanne Martin",
+    "PUBLICATION_DIRECTOR_ROLE": "gérante, représentante légale de la société",
     "CONTACT_EMAIL": "contact@cimw.example",
     "CONTACT_PHONE": "+33 1 23 45 67 89",
     "HOST_NAME": "Hébergement Durand",
     "HOST_ADDRESS": "2 place de la République, 69002 Lyon",
     "HOST_PHONE": "+33 4 12 34 56 78",
     "HOST_LOG_RETENTION": "un an",
+    "MAIL_PROVIDER": "Messagerie Lefèvre",
+    "PRIVACY_TRANSFERS": (),
+    "CONTACT_RETENTION": "trois ans après notre dernier échange",
+    "SECURITY_TXT_LANGUAGES": ("fr",),
+    "VAT_REGIME": "charged",
+    "VAT_RATE": 20,
+    "PRICING_BILLABLE_DAYS_PER_YEAR": 210,
+}
+
+# An entrepreneur individuel under the VAT franchise, with an hourly rate, a
+# day rate of its own and an English-speaking security contact.
+FILLED_EI = {
+    **{
+        key: value
+        for key, value in FILLED_LEGAL.items()
+        if key not in ("PUBLISHER_LEGAL_FORM", "PUBLISHER_SHARE_CAPITAL", "PUBLISHER_RCS")
+        and not key.startswith("PUBLICATION_")
+    },
+    "PUBLISHER_KIND": "ei",
+    "PUBLISHER_SURNAME": "Martin",
+    "PUBLISHER_GIVEN_NAMES": "Jeanne Marie",
+    "PUBLISHER_NAME": "CIMW Martin",
+    "PUBLISHER_SIREN": "987 654 321",
+    "PUBLISHER_VAT_NUMBER": "",
+    "PUBLISHER_ADDRESS": "12 rue des Lilas, 33000 Bordeaux",
+    "MAIL_PROVIDER": "Courriel Express",
+    "PRIVACY_TRANSFERS": (
+        (
+            "Courriel Express, fournisseur de messagerie",
+            "États-Unis",
+            "clauses contractuelles types de la Commission européenne",
+        ),
+    ),
+    "SECURITY_TXT_LANGUAGES": ("fr", "en"),
+    "DAY_RATE": 450,
+    "VAT_REGIME": "franchise",
+    "VAT_RATE": None,
+    "HOURLY_RATE": 70,
+    "PRICING_BILLABLE_DAYS_PER_YEAR": 218,
 }
 
 
 @pytest.fixture(scope="session")
 def site_filled(tmp_path_factory) -> BuiltSite:
-    """The real site with every legal and contact field filled in."""
+    """The real site of a company charging VAT, every fact filled in."""
     return build_real_site(tmp_path_factory.mktemp("filled"), **FILLED_LEGAL)
+
+
+@pytest.fixture(scope="session")
+def site_ei(tmp_path_factory) -> BuiltSite:
+    """The real site of an entrepreneur individuel under the VAT franchise, every fact filled in."""
+    return build_real_site(tmp_path_factory.mktemp("ei"), **FILLED_EI)
 
 
 GOOD_FAQ = """\

@@ -8,7 +8,9 @@
   gzip and a Brotli twin at `finalized`, made fresh by each build, for Apache
   to serve by content negotiation (see the theme's `htaccess.conf`).
 - `security_txt_expires` gives `/.well-known/security.txt` (RFC 9116) an
-  Expires date `SECURITY_TXT_VALID_DAYS` after the build, under a year.
+  Expires date `SECURITY_TXT_VALID_DAYS` after the build, under a year; its
+  Preferred-Languages are `SECURITY_TXT_LANGUAGES`, the languages CIMW says
+  it answers in, left out while that is a placeholder.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 import brotli
 from pelican import signals
 
+from cimw.legal import is_placeholder
+
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
@@ -35,6 +39,8 @@ DEFAULTS = {
 COMPRESSED_SUFFIXES = (".html", ".css", ".xml", ".txt", ".svg", ".json")
 TWIN_SUFFIXES = (".gz", ".br")
 HASH_LENGTH = 8
+# A language tag as RFC 5646 writes it, in its common forms: fr, en, fr-CA.
+LANGUAGE_TAG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def setting(settings, name):
@@ -107,6 +113,21 @@ def validate_settings(settings) -> None:
         raise ValueError(
             f"SECURITY_TXT_VALID_DAYS must be a whole number of days from 1 to 364 "
             f"(RFC 9116 wants Expires under a year ahead), got {days!r}"
+        )
+    if "SECURITY_TXT_LANGUAGES" not in settings:
+        raise ValueError(
+            "SECURITY_TXT_LANGUAGES is missing from the settings: set it to the languages "
+            "security reports are answered in, such as ('fr',)"
+        )
+    languages = settings["SECURITY_TXT_LANGUAGES"]
+    if not is_placeholder(languages) and not (
+        isinstance(languages, list | tuple)
+        and languages
+        and all(isinstance(tag, str) and LANGUAGE_TAG_RE.fullmatch(tag) for tag in languages)
+    ):
+        raise ValueError(
+            "SECURITY_TXT_LANGUAGES must be a list of language tags, such as ('fr',) or "
+            f"('fr', 'en'), got {languages!r}"
         )
     for relative in setting(settings, "HOSTING_FINGERPRINTED"):
         if not theme_static(settings, relative).is_file():

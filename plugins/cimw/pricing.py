@@ -1,17 +1,33 @@
-"""Derive every price on the site from one setting, DAY_RATE.
+"""Derive every price on the site from DAY_RATE and the facts CIMW confirmed.
 
-`DAY_RATE` (euros per person-day, excluding VAT) is checked once, at
-`initialized`. From it `price_table` computes the hourly rate for
-troubleshooting and the monthly budget of an engagement of one to five days a
-week, formatted the French way by Babel. At `all_generators_finalized`, once
-every page and question is read and before anything is written, placeholders
-in the rendered Markdown are replaced:
+`DAY_RATE` (euros per person-day) is the only amount typed anywhere, with
+`HOURLY_RATE` when CIMW sets one. The pricing settings are checked once, at
+`initialized`. From them `price_table` computes what the site states:
 
-- `{{ day_rate }}` and `{{ hourly_rate }}`: an inline amount, such as 300 €;
+- the day rate, and the hourly rate for troubleshooting only when
+  `HOURLY_RATE` is set (a number, or "from_day_rate": the day rate divided by
+  `PRICING_HOURS_PER_DAY`, rounded down, so those hours never cost more than
+  a day);
+- how VAT applies (`VAT_REGIME`): "charged" shows prices excluding VAT ("HT"),
+  and including VAT ("TTC") when `VAT_RATE` is set; "franchise" shows them as
+  they are, with "TVA non applicable, art. 293 B du CGI";
+- an estimate of a month's budget for each engagement of
+  `PRICING_DAYS_PER_WEEK` days a week, on `PRICING_BILLABLE_DAYS_PER_YEAR`
+  billable days in a year of five-day weeks.
+
+A fact still a placeholder (see the legal plugin) is carried through, for the
+templates to show it framed. Amounts are formatted the French way by Babel.
+At `all_generators_finalized`, once every page and question is read and
+before anything is written, placeholders in the rendered Markdown are
+replaced with the phrases of the theme's `_prices.html`:
+
+- `{{ day_rate }}`, `{{ hourly_rate }}`: a price as stated, such as 300 € HT;
+- `{{ by_the_hour }}`: "à l'heure", with the hourly price when there is one;
 - `{{ price_table }}`, alone in its paragraph: the table, rendered by the
   theme's `_price_table.html`.
 
-Any other `{{ name }}` fails the build, naming the file and the token.
+Any other `{{ name }}` fails the build, naming the file and the token. A page
+that quotes a price gets `quotes_prices = True`, for its "Mis à jour le" line.
 """
 
 from __future__ import annotations
@@ -21,25 +37,42 @@ import numbers
 import os
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Content
+
+from cimw import legal
+from cimw.legal import is_placeholder
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS = {
+    "HOURLY_RATE": None,
+    "VAT_RATE": None,
+    "PRICING_PROFESSIONALS_ONLY": False,
     "PRICING_HOURS_PER_DAY": 7,
     "PRICING_DAYS_PER_WEEK": (1, 2, 3, 4, 5),
     "PRICING_LOCALE": "fr_FR",
     "PRICING_TEMPLATE": "_price_table.html",
+    "PRICING_PHRASES_TEMPLATE": "_prices.html",
 }
-WEEKS_PER_YEAR = 52
+# Facts with no default: CIMW states them, or leaves a placeholder.
+REQUIRED = ("DAY_RATE", "VAT_REGIME", "PRICING_BILLABLE_DAYS_PER_YEAR")
+VAT_REGIMES = ("charged", "franchise")
+HOURLY_FROM_DAY_RATE = "from_day_rate"
+# The billable days of a year are counted in five-day weeks; an engagement of
+# fewer days a week gets its share.
+FULL_TIME_DAYS_PER_WEEK = 5
 MONTHS_PER_YEAR = 12
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[^{}\s]*)\s*\}\}")
 TABLE_PARAGRAPH_RE = re.compile(r"<p>\s*\{\{\s*price_table\s*\}\}\s*</p>")
+INLINE_PHRASES = ("day_rate", "hourly_rate", "by_the_hour")
+# Known placeholders that only some settings can fill, and the setting they need.
+NEEDS = {"hourly_rate": "HOURLY_RATE"}
 
 
 class PricingError(Exception):
@@ -55,44 +88,138 @@ class Amount:
 
 
 @dataclass(frozen=True)
-class MonthlyBudget:
-    days_per_week: int
+class Price:
+    """An amount as invoiced before VAT, and with VAT when its rate is known."""
+
     amount: Amount
+    with_vat: Amount | None = None
+
+
+@dataclass(frozen=True)
+class Vat:
+    """How VAT applies to the prices; `regime` is still the placeholder while unconfirmed."""
+
+    regime: str
+    rate: Decimal | None  # a percentage, when VAT is charged and its rate is set
+    rate_text: str | None  # such as '20 %'
+    professionals_only: bool
+
+    @property
+    def charged(self) -> bool:
+        return self.regime == "charged"
+
+    @property
+    def franchise(self) -> bool:
+        return self.regime == "franchise"
+
+
+@dataclass(frozen=True)
+class MonthlyEstimate:
+    """A month's budget for an engagement of `days_per_week`; None while unconfirmed."""
+
+    days_per_week: int
+    price: Price | None
 
 
 @dataclass(frozen=True)
 class PriceTable:
-    day_rate: Amount
-    hourly_rate: Amount
+    day_rate: Price
+    hourly_rate: Price | None
+    hourly_from_day_rate: bool
     hours_per_day: int
-    monthly: tuple[MonthlyBudget, ...]
+    billable_days_per_year: int | str  # the placeholder while unconfirmed
+    full_time_days_per_week: int
+    monthly: tuple[MonthlyEstimate, ...]
+    vat: Vat
 
 
 def is_positive_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0
 
 
-def validate_settings(settings) -> None:
-    """Raise ValueError naming the first pricing setting that is missing or wrong."""
-    if "DAY_RATE" not in settings:
-        raise ValueError(
-            "DAY_RATE is missing from the settings: set it in pelicanconf.py to the "
-            "price of one person-day in euros, excluding VAT (for example DAY_RATE = 300)"
-        )
-    if not is_positive_number(settings["DAY_RATE"]):
-        raise ValueError(
-            f"DAY_RATE must be a number of euros greater than zero, got {settings['DAY_RATE']!r}"
-        )
-    hours = settings.get("PRICING_HOURS_PER_DAY", DEFAULTS["PRICING_HOURS_PER_DAY"])
+def is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def setting(settings, name):
+    return settings.get(name, DEFAULTS[name])
+
+
+def settings_problems(settings) -> list[str]:
+    """Every pricing setting that is missing or wrong, one message each."""
+    problems = []
+    for name in REQUIRED:
+        if name not in settings:
+            problems.append(f"{name} is missing from the settings: set it in pelicanconf.py")
+    if problems:
+        return problems
+    rate = settings["DAY_RATE"]
+    if not is_positive_number(rate):
+        problems.append(f"DAY_RATE must be a number of euros greater than zero, got {rate!r}")
+    hours = setting(settings, "PRICING_HOURS_PER_DAY")
     if not is_positive_number(hours):
-        raise ValueError(f"PRICING_HOURS_PER_DAY must be a number greater than zero, got {hours!r}")
-    days = settings.get("PRICING_DAYS_PER_WEEK", DEFAULTS["PRICING_DAYS_PER_WEEK"])
-    if not days or not all(
-        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in days
-    ):
-        raise ValueError(
-            f"PRICING_DAYS_PER_WEEK must be a list of whole numbers from 1 to 7, got {days!r}"
+        problems.append(f"PRICING_HOURS_PER_DAY must be a number greater than zero, got {hours!r}")
+    hourly = setting(settings, "HOURLY_RATE")
+    if hourly is not None and hourly != HOURLY_FROM_DAY_RATE and not is_positive_number(hourly):
+        problems.append(
+            "HOURLY_RATE must be None (no hourly price shown), a number of euros greater than "
+            f"zero, or {HOURLY_FROM_DAY_RATE!r} (DAY_RATE / PRICING_HOURS_PER_DAY, rounded "
+            f"down), got {hourly!r}"
         )
+    days = setting(settings, "PRICING_DAYS_PER_WEEK")
+    if (
+        not isinstance(days, list | tuple)
+        or not days
+        or not all(is_whole(d) and 1 <= d <= FULL_TIME_DAYS_PER_WEEK for d in days)
+    ):
+        problems.append(
+            "PRICING_DAYS_PER_WEEK must be a list of whole numbers of days a week from 1 to "
+            f"{FULL_TIME_DAYS_PER_WEEK}, got {days!r}"
+        )
+    billable = settings["PRICING_BILLABLE_DAYS_PER_YEAR"]
+    if not is_placeholder(billable) and not (is_whole(billable) and 1 <= billable <= 366):
+        problems.append(
+            "PRICING_BILLABLE_DAYS_PER_YEAR must be the whole number of days billable in a "
+            f"year of five-day weeks (such as 218), got {billable!r}"
+        )
+    problems += vat_problems(settings)
+    return problems
+
+
+def vat_problems(settings) -> list[str]:
+    regime = settings["VAT_REGIME"]
+    vat_rate = setting(settings, "VAT_RATE")
+    professionals_only = setting(settings, "PRICING_PROFESSIONALS_ONLY")
+    problems = []
+    if regime not in VAT_REGIMES and not is_placeholder(regime):
+        problems.append(
+            "VAT_REGIME must be 'charged' (prices shown excluding VAT) or 'franchise' "
+            f"(franchise en base de TVA, art. 293 B du CGI), got {regime!r}"
+        )
+    if vat_rate is not None and not (is_positive_number(vat_rate) and vat_rate < 100):
+        problems.append(f"VAT_RATE must be a percentage such as 20, or None, got {vat_rate!r}")
+    if not isinstance(professionals_only, bool):
+        problems.append(
+            f"PRICING_PROFESSIONALS_ONLY must be True or False, got {professionals_only!r}"
+        )
+    if regime == "charged" and vat_rate is None and professionals_only is not True:
+        problems.append(
+            "VAT_REGIME = 'charged' needs VAT_RATE (so that a consumer reads prices including "
+            "VAT) or PRICING_PROFESSIONALS_ONLY = True (the services are for professionals only)"
+        )
+    if regime == "franchise" and vat_rate is not None:
+        problems.append(
+            f"VAT_RATE is {vat_rate!r} but VAT_REGIME is 'franchise', under which no VAT is "
+            "charged: set VAT_RATE = None"
+        )
+    return problems
+
+
+def validate_settings(settings) -> None:
+    """Raise ValueError naming every pricing setting that is missing or wrong."""
+    problems = settings_problems(settings)
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def whole_euros(value) -> int:
@@ -108,40 +235,107 @@ def amount(euros: int, locale: str) -> Amount:
     return Amount(euros, text)
 
 
-def price_table(settings) -> PriceTable:
-    """Compute every price from DAY_RATE and the pricing settings."""
-    locale = settings.get("PRICING_LOCALE", DEFAULTS["PRICING_LOCALE"])
-    hours = settings.get("PRICING_HOURS_PER_DAY", DEFAULTS["PRICING_HOURS_PER_DAY"])
-    days = settings.get("PRICING_DAYS_PER_WEEK", DEFAULTS["PRICING_DAYS_PER_WEEK"])
-    rate = Decimal(str(settings["DAY_RATE"]))
-    return PriceTable(
-        day_rate=amount(whole_euros(rate), locale),
-        hourly_rate=amount(whole_euros(rate / Decimal(str(hours))), locale),
-        hours_per_day=hours,
-        monthly=tuple(
-            MonthlyBudget(
-                d, amount(whole_euros(d * rate * WEEKS_PER_YEAR / MONTHS_PER_YEAR), locale)
-            )
-            for d in days
-        ),
+def hourly_euros(settings) -> int | None:
+    """The hourly price in whole euros, or None when CIMW states none."""
+    hourly = setting(settings, "HOURLY_RATE")
+    if hourly is None:
+        return None
+    if hourly == HOURLY_FROM_DAY_RATE:
+        day = Decimal(str(settings["DAY_RATE"]))
+        hours = Decimal(str(setting(settings, "PRICING_HOURS_PER_DAY")))
+        # Rounded down: a day's hours never cost more than the day.
+        return int((day / hours).quantize(Decimal(1), rounding=ROUND_FLOOR))
+    return whole_euros(hourly)
+
+
+def monthly_euros(day_rate, days_per_week: int, billable_days_per_year: int) -> int:
+    """A month's share of the year's billable days at `days_per_week`, times the day rate."""
+    rate = Decimal(str(day_rate))
+    days = Decimal(billable_days_per_year) * days_per_week / FULL_TIME_DAYS_PER_WEEK
+    return whole_euros(rate * days / MONTHS_PER_YEAR)
+
+
+def vat(settings) -> Vat:
+    locale = setting(settings, "PRICING_LOCALE")
+    vat_rate = setting(settings, "VAT_RATE") if settings["VAT_REGIME"] == "charged" else None
+    rate = None if vat_rate is None else Decimal(str(vat_rate))
+    return Vat(
+        regime=str(settings["VAT_REGIME"]),
+        rate=rate,
+        rate_text=None if rate is None else format_decimal(rate, locale=locale) + "\u00a0%",
+        professionals_only=setting(settings, "PRICING_PROFESSIONALS_ONLY"),
     )
 
 
-def fill_prices(html: str, source_path: str, table: PriceTable, table_html: str):
-    """Replace the price placeholders in `html`; return it and the unknown tokens."""
-    inline = {"day_rate": table.day_rate.text, "hourly_rate": table.hourly_rate.text}
-    html = TABLE_PARAGRAPH_RE.sub(lambda _: table_html, html)
-    unknown = []
+def price(euros: int, vat_terms: Vat, locale: str) -> Price:
+    """An amount, and the same with VAT added when VAT is charged at a known rate."""
+    with_vat = None
+    if vat_terms.charged and vat_terms.rate is not None:
+        factor = 1 + vat_terms.rate / 100
+        with_vat = amount(whole_euros(euros * factor), locale)
+    return Price(amount(euros, locale), with_vat)
+
+
+def price_table(settings) -> PriceTable:
+    """Compute every price the site states from the pricing settings."""
+    locale = setting(settings, "PRICING_LOCALE")
+    days = setting(settings, "PRICING_DAYS_PER_WEEK")
+    billable = settings["PRICING_BILLABLE_DAYS_PER_YEAR"]
+    rate = settings["DAY_RATE"]
+    terms = vat(settings)
+    hourly = hourly_euros(settings)
+    return PriceTable(
+        day_rate=price(whole_euros(rate), terms, locale),
+        hourly_rate=None if hourly is None else price(hourly, terms, locale),
+        hourly_from_day_rate=setting(settings, "HOURLY_RATE") == HOURLY_FROM_DAY_RATE,
+        hours_per_day=setting(settings, "PRICING_HOURS_PER_DAY"),
+        billable_days_per_year=billable if is_placeholder(billable) else int(billable),
+        full_time_days_per_week=FULL_TIME_DAYS_PER_WEEK,
+        monthly=tuple(
+            MonthlyEstimate(
+                d,
+                None
+                if is_placeholder(billable)
+                else price(monthly_euros(rate, d, billable), terms, locale),
+            )
+            for d in days
+        ),
+        vat=terms,
+    )
+
+
+def price_phrases(table: PriceTable, env, settings) -> dict[str, Markup]:
+    """What each price placeholder becomes, rendered by the theme's templates."""
+    phrases = env.get_template(setting(settings, "PRICING_PHRASES_TEMPLATE")).make_module(
+        {"price_table": table}
+    )
+    names = [n for n in INLINE_PHRASES if n != "hourly_rate" or table.hourly_rate is not None]
+    filled = {name: Markup(str(getattr(phrases, name)()).strip()) for name in names}
+    table_template = env.get_template(setting(settings, "PRICING_TEMPLATE"))
+    filled["price_table"] = Markup(table_template.render(price_table=table))
+    return filled
+
+
+def fill_prices(html: str, source_path: str, phrases: dict[str, str]):
+    """Replace the price placeholders in `html`; return it and the problems found."""
+    html = TABLE_PARAGRAPH_RE.sub(lambda _: phrases["price_table"], html)
+    problems = []
 
     def replace(match):
         name = match.group("name")
-        if name in inline:
-            return inline[name]
-        unknown.append(f"{source_path}: unknown placeholder {match.group(0)}")
+        if name in phrases and name != "price_table":
+            return phrases[name]
+        if name in NEEDS:
+            problems.append(
+                f"{source_path}: {match.group(0)} needs {NEEDS[name]}, which is not set "
+                "(write {{ by_the_hour }} to mention hourly billing without a figure)"
+            )
+        else:
+            problems.append(f"{source_path}: unknown placeholder {match.group(0)}")
         return match.group(0)
 
     html = PLACEHOLDER_RE.sub(replace, html)
-    return html, unknown
+    return html, problems
 
 
 def site_contents(context):
@@ -161,27 +355,26 @@ def check_settings(pelican):
 
 def fill_site_prices(generators):
     generator = next(g for g in generators if hasattr(g, "env"))
-    settings = generator.settings
-    table = price_table(settings)
-    template = generator.env.get_template(
-        settings.get("PRICING_TEMPLATE", DEFAULTS["PRICING_TEMPLATE"])
-    )
-    table_html = template.render(price_table=table)
+    phrases = price_phrases(price_table(generator.settings), generator.env, generator.settings)
     problems = []
     for content in site_contents(generator.context):
         if content._content and "{{" in content._content:
             path = os.path.relpath(content.source_path)
-            content._content, unknown = fill_prices(content._content, path, table, table_html)
-            problems += unknown
+            filled, found = fill_prices(content._content, path, phrases)
+            content.quotes_prices = filled != content._content
+            content._content = filled
+            problems += found
     if problems:
         raise PricingError(
-            "unknown price placeholder (known: {{ day_rate }}, {{ hourly_rate }}, "
-            "{{ price_table }}):\n" + "\n".join(problems)
+            "price placeholder that cannot be filled (known: {{ day_rate }}, {{ hourly_rate }}, "
+            "{{ by_the_hour }}, {{ price_table }}):\n" + "\n".join(problems)
         )
 
 
 def register():
-    # Settings are complete at `initialized`: a bad DAY_RATE stops the build first.
+    # Settings are complete at `initialized`: a bad price setting stops the build first.
     signals.initialized.connect(check_settings)
+    # The price templates mark placeholders with the legal plugin's test, loaded or not.
+    signals.generator_init.connect(legal.add_template_helpers)
     # Every content is read, none written: the one point to fill every page.
     signals.all_generators_finalized.connect(fill_site_prices)

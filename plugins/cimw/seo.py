@@ -2,10 +2,15 @@
 
 The home template calls `structured_data(page, faq_entries)`, a Jinja global
 added at `generator_init`, which returns schema.org JSON-LD: a `FAQPage` whose
-questions and answers are the FAQ entries (the answer text taken from the
-rendered answer, typeset and with its prices filled in), and the
-business as a `ProfessionalService` whose offer is priced from DAY_RATE.
-Placeholders (see the legal plugin) are left out rather than published.
+questions and answers are the FAQ entries, and the business as a
+`ProfessionalService` whose offers are priced from the pricing settings.
+
+An answer's text is the rendered answer as read (typeset, prices filled in),
+each table written as short sentences, one per row ("Journée d’assistance
+technique : 300 €."), so that it reads as prose; its `abstract` is the
+question's `summary`. The business states only facts of the settings: VAT is
+stated only when VAT_REGIME says how it applies, and placeholders (see the
+legal plugin) are left out rather than published.
 
 The sitemap and robots.txt are theme templates rendered as DIRECT_TEMPLATES;
 `SITE_PUBLIC_URL` is checked at `initialized` because every absolute URL
@@ -18,9 +23,10 @@ import json
 import logging
 import re
 from functools import partial
-from html import unescape
+from html import escape, unescape
 from urllib.parse import urlsplit
 
+from bs4 import BeautifulSoup
 from markupsafe import Markup
 from pelican import signals
 
@@ -35,6 +41,8 @@ BLOCK_END_RE = re.compile(
     r"</(?:p|li|ol|ul|div|table|caption|tr|th|td|h[1-6])\s*>|<br\s*/?>", re.IGNORECASE
 )
 TAG_RE = re.compile(r"<[^>]*>")
+TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+SENTENCE_END = (".", "!", "?", "…", ":")
 
 
 def plain_text(html: str) -> str:
@@ -45,6 +53,48 @@ def plain_text(html: str) -> str:
     """
     text = TAG_RE.sub("", BLOCK_END_RE.sub(" ", html))
     return SPACES_RE.sub(" ", unescape(text)).strip()
+
+
+def cell_text(cell) -> str:
+    return plain_text(str(cell.decode_contents()))
+
+
+def sentence(text: str) -> str:
+    return text if text.endswith(SENTENCE_END) else f"{text}."
+
+
+def table_sentences(table_html: str) -> str:
+    """Write a table as sentences: its caption, then one per row of its body.
+
+    A row reads "label : value." with one column of values, and
+    "label : header value, header value." with several, the headers taken from
+    the table's head ("Journée : prix HT 300 €, prix TTC 360 €.").
+    """
+    table = BeautifulSoup(table_html, "html.parser").table
+    sentences = []
+    if table.caption:
+        sentences.append(sentence(cell_text(table.caption)))
+    head = table.thead.find("tr") if table.thead else None
+    headers = [cell_text(cell) for cell in head.find_all(["th", "td"])] if head else []
+    body_rows = (table.tbody or table).find_all("tr", recursive=False)
+    for row in body_rows:
+        cells = row.find_all(["th", "td"], recursive=False)
+        if not cells:
+            continue
+        label, values = cell_text(cells[0]), [cell_text(cell) for cell in cells[1:]]
+        if len(values) > 1 and len(headers) == len(cells):
+            values = [
+                f"{header[:1].lower()}{header[1:]} {value}"
+                for header, value in zip(headers[1:], values)
+            ]
+        sentences.append(sentence(f"{label}\u00a0: {', '.join(values)}" if values else label))
+    return " ".join(sentences)
+
+
+def answer_text(html: str) -> str:
+    """The text of an answer on one line, its tables written as sentences."""
+    html = TABLE_RE.sub(lambda match: f"<p>{escape(table_sentences(match.group(0)))}</p>", html)
+    return plain_text(html)
 
 
 def page_url(settings, page) -> str:
@@ -62,17 +112,46 @@ def faq_page(settings, page, faq_entries) -> dict:
             {
                 "@type": "Question",
                 "name": plain_text(french(entry.title)),
-                # The answer as read: already typeset, prices filled in.
-                "acceptedAnswer": {"@type": "Answer", "text": plain_text(entry.content)},
+                "acceptedAnswer": {
+                    "@type": "Answer",
+                    # The answer as read: already typeset, prices filled in.
+                    "text": answer_text(entry.content),
+                    # The answer in short: the question's summary, typeset as it was read.
+                    "abstract": plain_text(str(entry.summary)),
+                },
             }
             for entry in faq_entries
         ],
     }
 
 
+def offer(name: str, euros: int, unit_code: str, unit_text: str, vat_regime: str) -> dict:
+    """A priced offer; it states VAT only when the settings say how VAT applies."""
+    specification = {
+        "@type": "UnitPriceSpecification",
+        "price": euros,
+        "priceCurrency": "EUR",
+        "unitCode": unit_code,
+        "unitText": unit_text,
+    }
+    if vat_regime == "charged":
+        specification["valueAddedTaxIncluded"] = False
+    return {"@type": "Offer", "name": name, "priceSpecification": specification}
+
+
 def business(settings) -> dict:
-    """The ProfessionalService, with its day rate as a priced offer."""
+    """The ProfessionalService, with the prices CIMW states as priced offers."""
     table = price_table(settings)
+    regime = table.vat.regime
+    offers = [
+        offer(
+            "Journée d’assistance technique", table.day_rate.amount.euros, "DAY", "jour-homme", regime
+        )
+    ]
+    if table.hourly_rate is not None:
+        offers.append(
+            offer("Heure de dépannage", table.hourly_rate.amount.euros, "HUR", "heure", regime)
+        )
     facts = {
         "email": settings.get("CONTACT_EMAIL"),
         "telephone": settings.get("CONTACT_PHONE"),
@@ -86,19 +165,7 @@ def business(settings) -> dict:
         "description": french_text(settings.get("SITE_TAGLINE", "")),
         "url": f"{settings['SITE_PUBLIC_URL']}/",
         "image": f"{settings['SITE_PUBLIC_URL']}/theme/images/cimw-card.png",
-        "areaServed": "FR",
-        "makesOffer": {
-            "@type": "Offer",
-            "name": "Journée d’assistance technique",
-            "priceSpecification": {
-                "@type": "UnitPriceSpecification",
-                "price": table.day_rate.euros,
-                "priceCurrency": "EUR",
-                "unitCode": "DAY",
-                "unitText": "jour-homme",
-                "valueAddedTaxIncluded": False,
-            },
-        },
+        "makesOffer": offers,
     }
     service.update({key: value for key, value in facts.items() if not is_placeholder(value)})
     return service
