@@ -105,7 +105,7 @@ FILLED_LEGAL = {
     "HOST_ADDRESS": "2 place de la République, 69002 Lyon",
     "HOST_PHONE": "+33 4 12 34 56 78",
     "HOST_LOG_RETENTION": "un an",
-    "MAIL_PROVIDER": "Messagerie Lefèvre",
+    "MAIL_PROVIDER": "Messagerie Bernard",
     "PRIVACY_TRANSFERS": (),
     "CONTACT_RETENTION": "trois ans après notre dernier échange",
     "SECURITY_TXT_LANGUAGES": ("fr",),
@@ -147,16 +147,28 @@ FILLED_EI = {
 }
 
 
+def settings_of(overrides: dict) -> dict:
+    """The settings a build with these overrides uses: pelicanconf.py's, then the overrides."""
+    import pelicanconf
+
+    settings = {name: getattr(pelicanconf, name) for name in dir(pelicanconf) if name.isupper()}
+    settings.update(overrides)
+    return settings
+
+
+# Both are built as production builds them: refusing any fact left unconfirmed.
 @pytest.fixture(scope="session")
 def site_filled(tmp_path_factory) -> BuiltSite:
     """The real site of a company charging VAT, every fact filled in."""
-    return build_real_site(tmp_path_factory.mktemp("filled"), **FILLED_LEGAL)
+    return build_real_site(
+        tmp_path_factory.mktemp("filled"), **FILLED_LEGAL, LEGAL_REQUIRE_REAL_VALUES=True
+    )
 
 
 @pytest.fixture(scope="session")
 def site_ei(tmp_path_factory) -> BuiltSite:
     """The real site of an entrepreneur individuel under the VAT franchise, every fact filled in."""
-    return build_real_site(tmp_path_factory.mktemp("ei"), **FILLED_EI)
+    return build_real_site(tmp_path_factory.mktemp("ei"), **FILLED_EI, LEGAL_REQUIRE_REAL_VALUES=True)
 
 
 GOOD_FAQ = """\

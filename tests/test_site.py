@@ -170,37 +170,6 @@ def test_every_plugin_is_listed_and_ran(site):
     assert "{{" not in site.html(), "a placeholder was left in the output"
 
 
-def test_price_table_and_sentence_at_300(site):
-    soup = site.soup()
-    section = soup.select_one("section#combien-ca-coute, section[aria-labelledby=combien-ca-coute]")
-    assert f"actuellement de 300{NBSP}€ hors taxes" in section.get_text()
-    rows = {
-        th.get_text(): th.find_next_sibling("td").get_text()
-        for th in section.select("table.price-table tbody th")
-    }
-    amounts = list(rows.values())
-    assert amounts == [f"300{NBSP}€", f"43{NBSP}€"] + [
-        f"{thousands}{NNBSP}{rest}{NBSP}€"
-        for thousands, rest in (
-            ("1", "300"),
-            ("2", "600"),
-            ("3", "900"),
-            ("5", "200"),
-            ("6", "500"),
-        )
-    ]
-
-
-def test_a_new_day_rate_changes_every_amount(site_450):
-    soup = site_450.soup()
-    text = visible_text(soup)
-    assert f"actuellement de 450{NBSP}€" in text
-    cells = [td.get_text() for td in soup.select("table.price-table td")]
-    assert cells[:3] == [f"450{NBSP}€", f"64{NBSP}€", f"1{NNBSP}950{NBSP}€"]
-    for page in site_450.pages():
-        assert not re.search(r"300\s*€", site_450.html(page.name).replace(NBSP, " ")), page.name
-
-
 def test_the_day_rate_is_written_only_in_the_settings():
     amount = re.compile(r"\d[\d\s\u202f\u00a0]*(€|euros?\b|&euro;)")
     for folder in ("content", "theme"):
