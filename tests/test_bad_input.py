@@ -124,6 +124,15 @@ def test_page_without_summary(tiny_site):
     assert_fails(tiny_site.build(), "content/pages/contact.md:1: summary: missing")
 
 
+def test_an_hourly_rate_placeholder_without_the_setting_names_it(tiny_site):
+    tiny_site.write("content/faq/one.md", good_faq() + "\nDépannage : {{ hourly_rate }}.\n")
+    assert_fails(
+        tiny_site.build("HOURLY_RATE = None\n"),
+        "content/faq/one.md: {{ hourly_rate }} needs HOURLY_RATE",
+        "{{ by_the_hour }}",
+    )
+
+
 def test_unknown_placeholder_names_file_and_token(tiny_site):
     tiny_site.write(
         "content/faq/one.md", good_faq() + "\nPrix : {{ day_rat }} et {{ price_table }}.\n"
@@ -141,6 +150,12 @@ def test_unknown_placeholder_names_file_and_token(tiny_site):
         ("del DAY_RATE", ["DAY_RATE is missing"]),
         ("PRICING_HOURS_PER_DAY = 0", ["PRICING_HOURS_PER_DAY must be"]),
         ("PRICING_DAYS_PER_WEEK = [1, 8]", ["PRICING_DAYS_PER_WEEK must be"]),
+        ("VAT_REGIME = 'HT'", ["VAT_REGIME must be 'charged'", "'HT'"]),
+        ("VAT_REGIME = 'charged'", ["VAT_REGIME = 'charged' needs VAT_RATE"]),
+        ("HOURLY_RATE = 'auto'", ["HOURLY_RATE must be None", "'auto'"]),
+        ("PRICING_BILLABLE_DAYS_PER_YEAR = 0", ["PRICING_BILLABLE_DAYS_PER_YEAR must be"]),
+        ("SECURITY_TXT_LANGUAGES = 'fr, en'", ["SECURITY_TXT_LANGUAGES must be a list"]),
+        ("PRIVACY_TRANSFERS = ['États-Unis']", ["PRIVACY_TRANSFERS must be ()"]),
         ("TYPOGRAPHY_LOCALE = 'de'", ["TYPOGRAPHY_LOCALE must be French", "'de'"]),
     ],
 )

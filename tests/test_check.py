@@ -343,9 +343,10 @@ def test_the_real_site_passes_every_rule(site):
     assert findings == [], format_report(findings)
 
 
-def test_the_site_with_real_legal_details_passes_every_rule(site_filled):
+@pytest.mark.parametrize("fixture", ["site_filled", "site_ei"])
+def test_the_site_with_real_legal_details_passes_every_rule(request, fixture):
     findings = check_site(
-        site_filled.output,
+        request.getfixturevalue(fixture).output,
         RULES,
         **GATE_INPUTS,
         site_url=FILLED_LEGAL["SITE_PUBLIC_URL"],

@@ -11,6 +11,7 @@ import subprocess
 
 import brotli
 import pytest
+from conftest import FILLED_EI, FILLED_LEGAL
 from deploying import DeployEnv, output_of
 from servers import ApacheServer, SshServer
 
@@ -184,7 +185,11 @@ def test_a_new_release_is_served_at_once_after_the_switch(hosted):
     "days, valid", [(180, True), (1, True), (364, True), (0, False), (365, False), ("180", False)]
 )
 def test_security_txt_expiry_setting(days, valid):
-    settings = {"SECURITY_TXT_VALID_DAYS": days, "HOSTING_FINGERPRINTED": []}
+    settings = {
+        "SECURITY_TXT_VALID_DAYS": days,
+        "HOSTING_FINGERPRINTED": [],
+        "SECURITY_TXT_LANGUAGES": ("fr",),
+    }
     if valid:
         hosting.validate_settings(settings)
         expires = hosting.security_txt_expires(settings, datetime.date(2026, 11, 26))
@@ -196,3 +201,27 @@ def test_security_txt_expiry_setting(days, valid):
     else:
         with pytest.raises(ValueError, match="SECURITY_TXT_VALID_DAYS"):
             hosting.validate_settings(settings)
+
+
+def security_txt_fields(site) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for line in (site.output / ".well-known" / "security.txt").read_text().splitlines():
+        if ": " in line and not line.startswith("#"):
+            name, value = line.split(": ", 1)
+            fields.setdefault(name, []).append(value)
+    return fields
+
+
+def test_security_txt_lists_only_the_languages_cimw_confirmed(site, site_filled, site_ei):
+    assert "Preferred-Languages" not in security_txt_fields(site), "a placeholder was published"
+    for built, config in ((site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
+        languages = security_txt_fields(built)["Preferred-Languages"]
+        assert languages == [", ".join(config["SECURITY_TXT_LANGUAGES"])]
+    assert "en" not in FILLED_LEGAL["SECURITY_TXT_LANGUAGES"]
+
+
+@pytest.mark.parametrize("languages", ["fr", [], ("fr", "English"), ("fr", 1)])
+def test_bad_security_txt_languages_are_refused(languages):
+    settings = {"HOSTING_FINGERPRINTED": [], "SECURITY_TXT_LANGUAGES": languages}
+    with pytest.raises(ValueError, match="SECURITY_TXT_LANGUAGES must be a list of language tags"):
+        hosting.validate_settings(settings)

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from conftest import FILLED_LEGAL, REPO, good_faq
+from conftest import FILLED_EI, FILLED_LEGAL, REPO, good_faq, settings_of
 from test_site import faq_front_matter
 
 import pelicanconf
@@ -139,33 +139,108 @@ def test_faq_structured_data_matches_the_page(site):
     faq = json_ld(site)["FAQPage"]
     questions = faq["mainEntity"]
     sections = soup.select("section.faq-entry")
-    assert len(questions) == len(sections) == 5
-    for question, section in zip(questions, sections):
+    expected = faq_front_matter()
+    assert len(questions) == len(sections) == len(expected)
+    for question, section, entry in zip(questions, sections, expected):
         assert question["@type"] == "Question"
         assert question["name"] == section.h2.get_text()
-        answer = question["acceptedAnswer"]["text"]
-        assert question["acceptedAnswer"]["@type"] == "Answer"
+        answer = question["acceptedAnswer"]
+        assert answer["@type"] == "Answer"
         first_paragraph = re.sub(r"[ \n]+", " ", section.select_one("p").get_text())
-        assert first_paragraph in answer
-        assert "Revenir en haut" not in answer and "{{" not in answer
-    assert "300\u00a0€" in questions[-1]["acceptedAnswer"]["text"]
+        assert first_paragraph in answer["text"]
+        assert "Revenir en haut" not in answer["text"] and "{{" not in answer["text"]
+        assert "Mis à jour" not in answer["text"]
+        # The summary is the answer in short.
+        assert plain(answer["abstract"]) == entry["summary"]
 
 
-def test_business_structured_data_is_priced_from_day_rate(site, site_450):
-    for built, rate in ((site, pelicanconf.DAY_RATE), (site_450, 450)):
-        business = json_ld(built)["ProfessionalService"]
-        price = business["makesOffer"]["priceSpecification"]
-        assert price["price"] == rate
-        assert price["priceCurrency"] == "EUR"
-        assert price["valueAddedTaxIncluded"] is False
-    assert "450\u00a0€" in json_ld(site_450)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
+def plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'")
 
 
-def test_business_structured_data_leaves_placeholders_out(site, site_filled):
-    assert "email" not in json_ld(site)["ProfessionalService"]
-    filled = json_ld(site_filled)["ProfessionalService"]
+@pytest.mark.parametrize("fixture", ["site", "site_filled", "site_ei"])
+def test_the_pricing_answer_reads_as_sentences(request, fixture):
+    built = request.getfixturevalue(fixture)
+    section = built.soup().select_one("section[aria-labelledby=combien-ca-coute]")
+    answer = json_ld(built)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
+    headers = [th.get_text() for th in section.select("table.price-table thead th")][1:]
+    rows = section.select("table.price-table tbody tr")
+    assert rows
+    for row in rows:
+        values = [td.get_text() for td in row.select("td")]
+        if len(values) > 1:
+            values = [f"{h[0].lower()}{h[1:]} {v}" for h, v in zip(headers, values, strict=True)]
+        assert f"{row.th.get_text()}\u00a0: {', '.join(values)}." in answer, row.th.get_text()
+    assert "Prestation Prix" not in answer
+    caption = section.select_one("table.price-table caption").get_text()
+    assert f"{caption}. " in answer
+
+
+@pytest.mark.parametrize(
+    ("table", "sentences"),
+    [
+        (
+            "<table><caption>Tarifs</caption><thead><tr><th>Prestation</th><th>Prix</th></tr>"
+            "</thead><tbody><tr><th>Jour</th><td>300 €</td></tr>"
+            "<tr><th>Heure</th><td>45 €</td></tr></tbody></table>",
+            "Tarifs. Jour\u00a0: 300 €. Heure\u00a0: 45 €.",
+        ),
+        (
+            "<table><thead><tr><th>Prestation</th><th>Prix HT</th><th>Prix TTC</th></tr>"
+            "</thead><tbody><tr><th>Jour</th><td>300 €</td><td>360 €</td></tr></tbody></table>",
+            "Jour\u00a0: prix HT 300 €, prix TTC 360 €.",
+        ),
+        (
+            "<table><tr><td>Un.</td></tr><tr><td>Deux</td><td>2</td></tr></table>",
+            "Un. Deux\u00a0: 2.",
+        ),
+    ],
+)
+def test_tables_are_written_as_sentences(table, sentences):
+    from cimw.seo import answer_text, table_sentences
+
+    assert table_sentences(table) == sentences
+    assert answer_text(f"<p>Avant.</p>{table}<p>Après.</p>") == f"Avant. {sentences} Après."
+
+
+def business_of(site) -> dict:
+    return json_ld(site)["ProfessionalService"]
+
+
+def test_business_structured_data_is_priced_from_the_settings(site, site_filled, site_ei):
+    for built, config in ((site, {}), (site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
+        settings = settings_of(config)
+        offers = {o["name"]: o["priceSpecification"] for o in business_of(built)["makesOffer"]}
+        day = offers.pop("Journée d’assistance technique")
+        assert (day["price"], day["priceCurrency"], day["unitCode"]) == (
+            settings["DAY_RATE"],
+            "EUR",
+            "DAY",
+        )
+        if settings["HOURLY_RATE"] is None:
+            assert offers == {}
+        else:
+            hour = offers.pop("Heure de dépannage")
+            assert (hour["price"], hour["unitCode"]) == (settings["HOURLY_RATE"], "HUR")
+        for specification in (day, *offers.values()):
+            # VAT is stated only when VAT_REGIME says how it applies.
+            if settings["VAT_REGIME"] == "charged":
+                assert specification["valueAddedTaxIncluded"] is False
+            else:
+                assert "valueAddedTaxIncluded" not in specification
+    assert FILLED_EI["VAT_REGIME"] == "franchise" and FILLED_EI["HOURLY_RATE"] is not None
+
+
+def test_business_structured_data_states_only_the_settings(site, site_filled, site_ei):
+    stated = {"@type", "@id", "name", "description", "url", "image", "makesOffer"}
+    contact = {"email", "telephone", "address", "vatID"}
+    assert set(business_of(site)) == stated, "a placeholder was published"
+    assert set(business_of(site_filled)) == stated | contact
+    assert set(business_of(site_ei)) == stated | contact - {"vatID"}
+    filled = business_of(site_filled)
     assert filled["email"] == FILLED_LEGAL["CONTACT_EMAIL"]
     assert filled["telephone"] == FILLED_LEGAL["CONTACT_PHONE"]
+    assert filled["vatID"] == FILLED_LEGAL["PUBLISHER_VAT_NUMBER"]
     assert filled["url"] == FILLED_LEGAL["SITE_PUBLIC_URL"] + "/"
 
 

@@ -124,6 +124,7 @@ def with_amounts(text: str) -> str:
     return (
         text.replace("{{ day_rate }}", "300 €")
         .replace("{{ hourly_rate }}", "43 €")
+        .replace("{{ by_the_hour }}", "à l'heure")
         .replace("<p>{{ price_table }}</p>", "<table><tr><td>1 300 €</td></tr></table>")
     )
 
