@@ -168,7 +168,9 @@ def site_filled(tmp_path_factory) -> BuiltSite:
 @pytest.fixture(scope="session")
 def site_ei(tmp_path_factory) -> BuiltSite:
     """The real site of an entrepreneur individuel under the VAT franchise, every fact filled in."""
-    return build_real_site(tmp_path_factory.mktemp("ei"), **FILLED_EI, LEGAL_REQUIRE_REAL_VALUES=True)
+    return build_real_site(
+        tmp_path_factory.mktemp("ei"), **FILLED_EI, LEGAL_REQUIRE_REAL_VALUES=True
+    )
 
 
 GOOD_FAQ = """\

@@ -141,7 +141,7 @@ def test_faq_structured_data_matches_the_page(site):
     sections = soup.select("section.faq-entry")
     expected = faq_front_matter()
     assert len(questions) == len(sections) == len(expected)
-    for question, section, entry in zip(questions, sections, expected):
+    for question, section, entry in zip(questions, sections, expected, strict=True):
         assert question["@type"] == "Question"
         assert question["name"] == section.h2.get_text()
         answer = question["acceptedAnswer"]

@@ -85,7 +85,7 @@ def table_sentences(table_html: str) -> str:
         if len(values) > 1 and len(headers) == len(cells):
             values = [
                 f"{header[:1].lower()}{header[1:]} {value}"
-                for header, value in zip(headers[1:], values)
+                for header, value in zip(headers[1:], values, strict=True)
             ]
         sentences.append(sentence(f"{label}\u00a0: {', '.join(values)}" if values else label))
     return " ".join(sentences)
@@ -143,11 +143,8 @@ def business(settings) -> dict:
     """The ProfessionalService, with the prices CIMW states as priced offers."""
     table = price_table(settings)
     regime = table.vat.regime
-    offers = [
-        offer(
-            "Journée d’assistance technique", table.day_rate.amount.euros, "DAY", "jour-homme", regime
-        )
-    ]
+    day = table.day_rate.amount.euros
+    offers = [offer("Journée d’assistance technique", day, "DAY", "jour-homme", regime)]
     if table.hourly_rate is not None:
         offers.append(
             offer("Heure de dépannage", table.hourly_rate.amount.euros, "HUR", "heure", regime)
