@@ -239,11 +239,27 @@ def tiny_site(tmp_path) -> TinySite:
     return TinySite(tmp_path)
 
 
+def serve_site(built: BuiltSite, tmp_path_factory):
+    from browsing import StaticServer
+
+    server = StaticServer(built.output, tmp_path_factory.mktemp("http") / "server.log")
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def served(site, tmp_path_factory):
     """The real site served on 127.0.0.1 for the browsers, stopped by its process id."""
-    from browsing import StaticServer
+    yield from serve_site(site, tmp_path_factory)
 
-    server = StaticServer(site.output, tmp_path_factory.mktemp("http") / "server.log")
-    yield server
-    server.stop()
+
+@pytest.fixture(scope="session")
+def served_filled(site_filled, tmp_path_factory):
+    """The company's site, prices with and without VAT, served like `served`."""
+    yield from serve_site(site_filled, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def served_ei(site_ei, tmp_path_factory):
+    """The entrepreneur individuel's site, served like `served`."""
+    yield from serve_site(site_ei, tmp_path_factory)

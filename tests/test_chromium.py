@@ -59,6 +59,17 @@ def test_axe_finds_no_wcag_21_aa_violation(page, served, name, scheme):
     assert violations == [], format_violations(violations)
 
 
+# The pages whose content depends on the kind of publisher and the VAT regime.
+@pytest.mark.parametrize("name", ["index.html", "mentions-legales.html", "confidentialite.html"])
+@pytest.mark.parametrize("site_server", ["served_filled", "served_ei"])
+def test_axe_finds_no_violation_with_real_facts(page, request, site_server, name):
+    served = request.getfixturevalue(site_server)
+    page.goto(f"{served.url}/{name}")
+    page.add_script_tag(content=axe_source())
+    violations = js(page, AXE_RUN)
+    assert violations == [], format_violations(violations)
+
+
 def test_axe_would_catch_a_violation(page, served):
     page.goto(f"{served.url}/index.html")
     page.evaluate(
@@ -131,8 +142,11 @@ def test_no_horizontal_scrolling_on_small_screens(browser, served, width, name):
     assert sizes[0] <= sizes[1], f"{name} is {sizes[0]} px wide at {width} px"
 
 
+# The price table in development, with VAT columns (company), with an hourly row (EI).
+@pytest.mark.parametrize("site_server", ["served", "served_filled", "served_ei"])
 @pytest.mark.parametrize("width", [320, 375])
-def test_price_table_is_readable_on_small_screens(browser, served, width):
+def test_price_table_is_readable_on_small_screens(browser, request, site_server, width):
+    served = request.getfixturevalue(site_server)
     context = browser.new_context(viewport={"width": width, "height": 700})
     tab = context.new_page()
     tab.goto(f"{served.url}/")
