@@ -50,7 +50,7 @@ def body(rng: random.Random, index: int, total: int, heading: str) -> str:
     blocks.append(
         f"Voir aussi [la page {other}]({{filename}}/pages/page-{other:04d}.md) et "
         f"[le site de la CNIL](https://www.cnil.fr/). Le prix du jour est de "
-        f"{{{{ day_rate }}}} hors taxes, soit {{{{ hourly_rate }}}} de l'heure."
+        f"{{{{ day_rate }}}}, le dépannage facturé {{{{ by_the_hour }}}}."
     )
     blocks += [paragraph(rng) for _ in range(4)]
     return "\n\n".join(blocks) + "\n"
