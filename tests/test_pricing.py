@@ -320,3 +320,22 @@ def test_the_pricing_answer_shows_its_review_date(site, site_ei):
         assert reviewed.time["datetime"] == pricing_reviewed().isoformat()
     others = built.soup().select(f"section.faq-entry:not([aria-labelledby={PRICING_ANCHOR}])")
     assert others and not any(section.select(".reviewed") for section in others)
+
+
+def test_vat_charged_to_professionals_only_states_prices_excluding_vat(tmp_path):
+    from conftest import build_real_site
+
+    overrides = {**FILLED_LEGAL, "VAT_RATE": None, "PRICING_PROFESSIONALS_ONLY": True}
+    expected = Expected(overrides)
+    section = pricing_section(build_real_site(tmp_path, **overrides))
+    text = one_line(section.get_text())
+    assert f"actuellement de {euros(expected.day)}{NBSP}HT." in text
+    assert [th.get_text() for th in section.select("table.price-table thead th")] == [
+        "Prestation",
+        "Prix HT",
+    ]
+    assert [cells for _, cells in table_rows(section)[1:]] == [
+        [euros(m)] for m in expected.monthly
+    ]
+    assert "Prix hors taxes (HT). Prestations réservées aux professionnels." in text
+    assert "TTC" not in text

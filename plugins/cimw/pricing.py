@@ -126,7 +126,7 @@ class PriceTable:
     day_rate: Price
     hourly_rate: Price | None
     hourly_from_day_rate: bool
-    hours_per_day: int
+    hours_per_day: str  # as French writes it: '7', '7,5'
     billable_days_per_year: int | str  # the placeholder while unconfirmed
     full_time_days_per_week: int
     monthly: tuple[MonthlyEstimate, ...]
@@ -288,7 +288,7 @@ def price_table(settings) -> PriceTable:
         day_rate=price(whole_euros(rate), terms, locale),
         hourly_rate=None if hourly is None else price(hourly, terms, locale),
         hourly_from_day_rate=setting(settings, "HOURLY_RATE") == HOURLY_FROM_DAY_RATE,
-        hours_per_day=setting(settings, "PRICING_HOURS_PER_DAY"),
+        hours_per_day=format_decimal(setting(settings, "PRICING_HOURS_PER_DAY"), locale=locale),
         billable_days_per_year=billable if is_placeholder(billable) else int(billable),
         full_time_days_per_week=FULL_TIME_DAYS_PER_WEEK,
         monthly=tuple(
