@@ -156,7 +156,7 @@ def test_unknown_placeholder_names_file_and_token(tiny_site):
         ("PRICING_BILLABLE_DAYS_PER_YEAR = 0", ["PRICING_BILLABLE_DAYS_PER_YEAR must be"]),
         ("SECURITY_TXT_LANGUAGES = 'fr, en'", ["SECURITY_TXT_LANGUAGES must be a list"]),
         ("PRIVACY_TRANSFERS = ['États-Unis']", ["PRIVACY_TRANSFERS must be ()"]),
-        ("TYPOGRAPHY_LOCALE = 'de'", ["TYPOGRAPHY_LOCALE must be French", "'de'"]),
+        ("DEFAULT_LANG = 'de'", ["DEFAULT_LANG is 'de'", "French rules only"]),
     ],
 )
 def test_bad_setting_names_the_setting(tiny_site, setting, words):
