@@ -334,8 +334,6 @@ def test_vat_charged_to_professionals_only_states_prices_excluding_vat(tmp_path)
         "Prestation",
         "Prix HT",
     ]
-    assert [cells for _, cells in table_rows(section)[1:]] == [
-        [euros(m)] for m in expected.monthly
-    ]
+    assert [cells for _, cells in table_rows(section)[1:]] == [[euros(m)] for m in expected.monthly]
     assert "Prix hors taxes (HT). Prestations réservées aux professionnels." in text
     assert "TTC" not in text
