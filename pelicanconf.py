@@ -98,6 +98,7 @@ THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "cimw.sources",
     "cimw.frontmatter",
     "cimw.pricing",
     "cimw.faq",
@@ -182,7 +183,11 @@ DELETE_OUTPUT_DIRECTORY = False
 CONTENT_CACHING_LAYER = "generator"
 GZIP_CACHE = False
 
+# Trust X-Forwarded-Proto for the HTTPS redirect only behind the host's own TLS proxy.
+HOSTING_BEHIND_PROXY = False
+
 # security.txt (RFC 9116) expires this many days after each build.
 SECURITY_TXT_VALID_DAYS = 180
-# The release being published, written to /version.txt; set by `invoke publish`.
+# The release being published and its commit, written to /version.txt; set by `invoke publish`.
 RELEASE_ID = "development"
+RELEASE_COMMIT = ""

@@ -14,10 +14,11 @@ LEGAL_REQUIRE_REAL_VALUES = True
 # gzip and Brotli twins of every text file, served by content negotiation.
 HOSTING_PRECOMPRESS = True
 
-# Where `invoke publish` deploys: [user@]host:/absolute/base/folder or
-# ssh://user@host:port/folder. The environment variable of the same name wins.
-# The base folder holds releases/ and the live docroot symlink.
-PUBLISH_TARGET = os.environ.get("PUBLISH_TARGET", "")
-PUBLISH_LIVE_LINK = os.environ.get("PUBLISH_LIVE_LINK", "www")
+# Where `invoke publish` deploys: [user@]host:/absolute/base/folder,
+# ssh://[user@]host[:port]/folder or sftp://[user@]host[:port]/folder. The
+# environment variable of the same name wins. The base folder holds releases/
+# and the live docroot symlink.
+PUBLISH_TARGET = ""
+PUBLISH_LIVE_LINK = "www"
 # How many releases to keep on the server (the live and the previous one always stay).
 PUBLISH_KEEP_RELEASES = 5

@@ -118,31 +118,38 @@ def new_faq(c, question: str, directory: str = str(project.FAQ_DIR)):
 # -- publishing ---------------------------------------------------------------
 
 
-def deploy_server(settings: str, failure: str):
+def deploy_releases(settings: str, failure: str):
+    """The releases on the server the production settings name (not connected yet)."""
     from deploy import DeployError
-    from deploy.config import server_from
+    from deploy.config import deploy_config, releases_for
 
     try:
-        return server_from(project.load_settings(Path(settings).resolve()))
+        return releases_for(deploy_config(project.load_settings(Path(settings).resolve())))
     except DeployError as error:
         raise Exit(f"{failure}: {error}") from None
 
 
 @task(
     help={
-        "dry_run": "build and check, then show what would change on the server without changing it",
+        "dry_run": "build and check, then list what would change on the server without changing it",
+        "allow_dirty": "publish uncommitted changes to content/, theme/, plugins/ or the settings",
         "settings": SETTINGS_HELP,
     }
 )
-def publish(c, dry_run: bool = False, settings: str = str(project.PUBLISH_SETTINGS)):
-    """Build for production, run the quality gate, and deploy over SSH with an atomic switch."""
+def publish(
+    c,
+    dry_run: bool = False,
+    allow_dirty: bool = False,
+    settings: str = str(project.PUBLISH_SETTINGS),
+):
+    """Build the committed site for production, check it, deploy it with an atomic switch."""
     import toolchain
     from deploy import DeployError
     from deploy.pipeline import publish_site
 
     toolchain.install_node_tools()
     try:
-        publish_site(Path(settings).resolve(), dry_run=dry_run)
+        publish_site(Path(settings).resolve(), dry_run=dry_run, allow_dirty=allow_dirty)
     except BuildError as error:
         raise Exit(f"Not published: build failed: {error}") from None
     except DeployError as error:
@@ -151,36 +158,39 @@ def publish(c, dry_run: bool = False, settings: str = str(project.PUBLISH_SETTIN
 
 @task(
     help={
-        "release": "the release to switch to (default: the one before the live one)",
+        "release": "the release to switch to (default: the good one that went live before)",
         "settings": SETTINGS_HELP,
     }
 )
 def rollback(c, release: str = "", settings: str = str(project.PUBLISH_SETTINGS)):
     """Switch the live site back to the previous release, or to a named one."""
     from deploy import DeployError
-    from deploy import rollback as deploy_rollback
     from deploy.config import owner
 
-    server = deploy_server(settings, "Not rolled back")
     try:
-        deploy_rollback(server.target, release, live_link=server.live_link, owner=owner())
+        with deploy_releases(settings, "Not rolled back") as server:
+            server.rollback(release, owner())
     except DeployError as error:
         raise Exit(f"Not rolled back: {error}") from None
 
 
 @task(help={"settings": SETTINGS_HELP})
 def releases(c, settings: str = str(project.PUBLISH_SETTINGS)):
-    """List the releases on the server, the live one marked."""
+    """List the releases on the server in the order they went live, the live one marked."""
     from deploy import DeployError
 
-    server = deploy_server(settings, "No releases listed")
     try:
-        live, names = server.state()
+        with deploy_releases(settings, "No releases listed") as server:
+            state = server.state()
     except DeployError as error:
-        raise Exit(str(error)) from None
-    for name in sorted(names):
-        print(f"{'*' if name == live else ' '} {name}{'  (live)' if name == live else ''}")
-    if not names:
+        raise Exit(f"No releases listed: {error}") from None
+    for name in state.order:
+        notes = (["live"] if name == state.live else []) + (
+            [f"failed: {state.failed[name]}"] if name in state.failed else []
+        )
+        mark = "*" if name == state.live else " "
+        print(f"{mark} {name}" + (f"  ({'; '.join(notes)})" if notes else ""))
+    if not state.order:
         print("No releases on the server yet.")
 
 
@@ -189,12 +199,17 @@ def unlock(c, settings: str = str(project.PUBLISH_SETTINGS)):
     """Clear a publish lock left on the server by an interrupted publish."""
     from deploy import DeployError
 
-    server = deploy_server(settings, "Not unlocked")
     try:
-        owner = server.unlock()
+        with deploy_releases(settings, "Not unlocked") as server:
+            holder = server.unlock()
     except DeployError as error:
-        raise Exit(str(error)) from None
-    print(f"Lock cleared (held by {owner})." if owner else "There was no lock.")
+        raise Exit(f"Not unlocked: {error}") from None
+    if holder is None:
+        print("There was no lock.")
+    elif holder:
+        print(f"Lock cleared (held by {holder}).")
+    else:
+        print("Lock cleared (it had no owner: a publish was stopped while taking it).")
 
 
 # -- maintenance --------------------------------------------------------------

@@ -1,30 +1,73 @@
-"""The deploy's settings: the one place that reads the environment for publishing."""
+"""The deploy's settings: the one place that reads the environment for publishing.
+
+Everything else in `deploy` takes these values as arguments.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
+import shlex
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from . import Server
-from .remote import parse_target
+from .releases import Log, Releases
+from .ssh import SshTransport
+from .target import DeployError, Target, parse_target
+from .transport import Transport
 
-
-def target_setting(settings: Mapping, environ: Mapping[str, str] = os.environ) -> str:
-    """PUBLISH_TARGET: the environment variable wins over the settings file."""
-    return environ.get("PUBLISH_TARGET") or settings.get("PUBLISH_TARGET", "")
-
-
-def server_from(settings: Mapping, environ: Mapping[str, str] = os.environ) -> Server:
-    """The server the production settings name; DeployError if none or malformed."""
-    target = parse_target(target_setting(settings, environ))
-    return Server(target, settings.get("PUBLISH_LIVE_LINK", "www"))
+# The production build and the publish lock of a checkout, beside its settings file.
+BUILD_FOLDER = "publish-build"
+LIVE_LINK_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
 
 
-def check_url(settings: Mapping, environ: Mapping[str, str] = os.environ) -> str:
-    """Where the post-switch check reads /version.txt."""
-    return environ.get("PUBLISH_CHECK_URL") or settings.get("SITEURL", "")
+@dataclass(frozen=True)
+class DeployConfig:
+    """Where and how to publish, from the production settings and the environment."""
+
+    target: Target
+    live_link: str = "www"
+    ssh: tuple[str, ...] = ("ssh",)
+    rsync_options: tuple[str, ...] = ()
+    check_url: str = ""
+    keep: int = 5
+
+
+def deploy_config(
+    settings: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+) -> DeployConfig:
+    """Read and check every publishing setting; DeployError names a bad one."""
+    target = parse_target(environ.get("PUBLISH_TARGET") or settings.get("PUBLISH_TARGET", ""))
+    live_link = environ.get("PUBLISH_LIVE_LINK") or settings.get("PUBLISH_LIVE_LINK", "www")
+    if not LIVE_LINK_RE.fullmatch(live_link) or live_link in ("releases", "releases.log"):
+        raise DeployError(
+            f"PUBLISH_LIVE_LINK {live_link!r}: expected a plain name of letters, digits and ._- "
+            "(the docroot symlink in the base folder), like www"
+        )
+    keep = settings.get("PUBLISH_KEEP_RELEASES", 5)
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        raise DeployError(f"PUBLISH_KEEP_RELEASES must be a whole number from 1, got {keep!r}")
+    try:
+        ssh = tuple(shlex.split(environ.get("PUBLISH_SSH") or "ssh"))
+        rsync_options = tuple(shlex.split(environ.get("PUBLISH_RSYNC_OPTIONS", "")))
+    except ValueError as error:
+        raise DeployError(
+            f"PUBLISH_SSH or PUBLISH_RSYNC_OPTIONS cannot be split: {error}"
+        ) from None
+    check_url = environ.get("PUBLISH_CHECK_URL", settings.get("SITEURL", ""))
+    return DeployConfig(target, live_link, ssh, rsync_options, check_url, keep)
+
+
+def transport_for(config: DeployConfig) -> Transport:
+    """The transport PUBLISH_TARGET's form asks for."""
+    return SshTransport(config.target, config.ssh, config.rsync_options)
+
+
+def releases_for(config: DeployConfig, log: Log = print) -> Releases:
+    return Releases(transport_for(config), config.live_link, log)
 
 
 def owner() -> str:

@@ -263,3 +263,24 @@ def served_filled(site_filled, tmp_path_factory):
 def served_ei(site_ei, tmp_path_factory):
     """The entrepreneur individuel's site, served like `served`."""
     yield from serve_site(site_ei, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory):
+    """One throwaway OpenSSH server for every publishing test, stopped by its process id."""
+    from servers import SshServer
+
+    server = SshServer(tmp_path_factory.mktemp("sshd"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def release_build(tmp_path_factory) -> BuiltSite:
+    """The real site built once with the production settings and the legal fields filled in."""
+    tmp = tmp_path_factory.mktemp("release")
+    settings = {"OUTPUT_PATH": str(tmp / "output"), "CACHE_PATH": str(tmp / "cache")}
+    settings.update(FILLED_LEGAL, SITEURL=FILLED_LEGAL["SITE_PUBLIC_URL"])
+    settings["RELEASE_ID"] = "20260101-000000-000000"
+    pelican_build(REPO / "publishconf.py", settings)
+    return BuiltSite(tmp / "output")

@@ -1,4 +1,4 @@
-"""A deploy environment for the tests: a copy of the site, a real sshd, a server folder."""
+"""Deploy environments for the tests: a committed copy of the site, a real sshd, a server folder."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import subprocess
 from pathlib import Path
 
 from conftest import FILLED_LEGAL, REPO, run_invoke
-from servers import world_readable_dir
+from servers import SshServer, world_readable_dir
+
+from deploy import Releases
+from deploy.config import BUILD_FOLDER
+from deploy.ssh import SshTransport
+from deploy.target import Target
+
+# What the build reads, copied into each test's own repository.
+SOURCES = ["content", "theme", "plugins", "pelicanconf.py", "publishconf.py", ".gitignore"]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -22,25 +30,56 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-class DeployEnv:
-    """The site's content copied to `root`, publishing to a folder through `sshd`."""
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@cimw.invalid",
+            "-C",
+            str(folder),
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
-    def __init__(self, sshd, root: Path):
+
+class DeployEnv:
+    """A committed copy of the site in `root/project`, publishing through `sshd` to a folder."""
+
+    def __init__(self, sshd: SshServer, root: Path):
         self.sshd = sshd
         self.root = root
-        self.content = root / "content"
-        shutil.copytree(REPO / "content", self.content)
+        self.project = root / "project"
+        self.project.mkdir()
+        for name in SOURCES:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(
+                    source,
+                    self.project / name,
+                    symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"),
+                )
+            else:
+                shutil.copy2(source, self.project / name)
+        self.content = self.project / "content"
+        self.output = self.project / "output"
+        self.build_folder = self.project / BUILD_FOLDER / "site"
         self.server = world_readable_dir("cimw-server-")
         self.base = self.server / "site"
-        self.output = root / "output"
-        self.settings = root / "publish_settings.py"
+        self.settings = self.project / "publish_settings.py"
         legal = "".join(f"{key} = {value!r}\n" for key, value in FILLED_LEGAL.items())
         self.settings.write_text(
-            f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom publishconf import *\n"
-            f"PATH = {str(self.content)!r}\nOUTPUT_PATH = {str(self.output)!r}\n"
-            f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\nTHEME = {str(REPO / 'theme')!r}\n"
-            f"CACHE_PATH = {str(root / 'cache')!r}\n{legal}SITEURL = SITE_PUBLIC_URL\n"
+            f"import sys\nsys.path.insert(0, {str(self.project)!r})\nfrom publishconf import *\n"
+            f"{legal}SITEURL = SITE_PUBLIC_URL\n"
         )
+        git(self.project, "init", "-q")
+        self.commit("The site as it is")
         self.env = {
             **os.environ,
             "PUBLISH_SSH": f"ssh -F {sshd.client_config()}",
@@ -48,6 +87,11 @@ class DeployEnv:
             "PUBLISH_CHECK_URL": "",
             "COLUMNS": "200",
         }
+
+    def commit(self, message: str = "Edit") -> str:
+        git(self.project, "add", "-A")
+        git(self.project, "commit", "-q", "--allow-empty", "-m", message)
+        return git(self.project, "rev-parse", "HEAD")
 
     def invoke(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         return run_invoke(*self.task(*args), env={**self.env, **env})
@@ -69,6 +113,41 @@ class DeployEnv:
         )
 
     def releases(self) -> list[str]:
+        folder = self.base / "releases"
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.server, ignore_errors=True)
+
+
+class ServerFolder:
+    """A base folder on the test sshd, published to through the deploy's own code."""
+
+    def __init__(self, sshd: SshServer, ssh_config: Path | None = None, base: Path | None = None):
+        self.sshd = sshd
+        self.server = world_readable_dir("cimw-server-")
+        self.base = base or self.server / "site"
+        self.config = ssh_config or sshd.client_config()
+        self.messages: list[str] = []
+
+    def transport(self, rsync_options: tuple[str, ...] = (), **kwargs) -> SshTransport:
+        return SshTransport(
+            Target("site", str(self.base)), ("ssh", "-F", str(self.config)), rsync_options
+        )
+
+    def releases(self, **kwargs) -> Releases:
+        return Releases(self.transport(**kwargs), log=self.messages.append)
+
+    @property
+    def live_link(self) -> Path:
+        return self.base / "www"
+
+    def live(self) -> str | None:
+        return (
+            os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
+        )
+
+    def names(self) -> list[str]:
         folder = self.base / "releases"
         return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 

@@ -1,35 +1,41 @@
-"""`invoke publish`, rollback, releases and unlock against a real OpenSSH server."""
+"""`invoke publish`, rollback, releases and unlock against a real OpenSSH server.
+
+The full pipeline (`invoke publish`: committed sources, production build,
+quality gate, deploy) runs where it is what is tested; the release model's
+cases publish a copy of the production build, built once, through the deploy's
+own code, which is much faster.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from conftest import invoke_command
-from deploying import DeployEnv, output_of, tree_digest
-from servers import SshServer, StaticServer, free_port, wait_for
+from conftest import REPO, invoke_command
+from deploying import DeployEnv, ServerFolder, git, output_of, tree_digest
+from servers import free_port
 
 from deploy import (
+    MANIFEST,
     DeployError,
-    Server,
+    file_checksums,
+    live_order,
     manifest_differences,
+    new_release_id,
     parse_target,
     previous_release,
     prune_plan,
 )
-
-ID = "20261126-101010-000001"
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory):
-    server = SshServer(tmp_path_factory.mktemp("sshd"))
-    yield server
-    server.stop()
+from deploy.releases import HISTORY, LOCK, Event, history_line, parse_history, parse_manifest
+from deploy.transport import RemoteError
 
 
 @pytest.fixture
@@ -39,10 +45,32 @@ def deploy(sshd, tmp_path):
     env.cleanup()
 
 
-def published(deploy, *args, **env) -> str:
-    result = deploy.publish(*args, **env)
-    assert result.returncode == 0, output_of(result)
-    return deploy.live()
+@pytest.fixture
+def server(sshd):
+    folder = ServerFolder(sshd)
+    yield folder
+    folder.cleanup()
+
+
+@pytest.fixture
+def build(release_build, tmp_path):
+    """A fresh copy of the production build, to publish or to change."""
+    return Path(shutil.copytree(release_build.output, tmp_path / "build"))
+
+
+def publish(server, folder: Path, **kwargs) -> str:
+    """Publish `folder` as a new release through the deploy's code; return its id."""
+    release_id = new_release_id()
+    with server.releases(**kwargs.pop("transport", {})) as releases:
+        releases.publish(folder, release_id, file_checksums(folder), **kwargs)
+    return release_id
+
+
+def edit(folder: Path, name: str = "contact.html", text: str = "<!-- edited -->") -> None:
+    page = folder / name
+    page.write_text(page.read_text(encoding="utf-8") + text, encoding="utf-8")
+    for twin in (".gz", ".br"):
+        Path(f"{page}{twin}").unlink(missing_ok=True)
 
 
 def edit_contact_page(deploy, text="Écrivez-nous : nous vous répondrons rapidement."):
@@ -54,25 +82,68 @@ def edit_contact_page(deploy, text="Écrivez-nous : nous vous répondrons rapide
 
 
 @pytest.mark.parametrize(
-    ("value", "host", "base", "port"),
+    ("value", "host", "base", "port", "transport"),
     [
-        ("cimw@ssh.example.fr:/home/cimw/site", "cimw@ssh.example.fr", "/home/cimw/site", None),
-        ("ssh.example.fr:/srv/site/", "ssh.example.fr", "/srv/site", None),
+        (
+            "cimw@ssh.example.fr:/home/cimw/site",
+            "cimw@ssh.example.fr",
+            "/home/cimw/site",
+            None,
+            "ssh",
+        ),
+        ("ssh.example.fr:/srv/site/", "ssh.example.fr", "/srv/site", None, "ssh"),
+        ("site:/var/www/cimw_2.fr", "site", "/var/www/cimw_2.fr", None, "ssh"),
         (
             "ssh://cimw@ssh.example.fr:2222/home/cimw/site",
             "cimw@ssh.example.fr",
             "/home/cimw/site",
             2222,
+            "ssh",
         ),
+        (
+            "sftp://cimw@sftp.example.fr/home/cimw/site",
+            "cimw@sftp.example.fr",
+            "/home/cimw/site",
+            None,
+            "sftp",
+        ),
+        ("sftp://site:2222/site", "site", "/site", 2222, "sftp"),
     ],
 )
-def test_parse_target(value, host, base, port):
+def test_parse_target(value, host, base, port, transport):
     target = parse_target(value)
-    assert (target.host, target.base, target.port) == (host, base, port)
+    assert (target.host, target.base, target.port, target.transport) == (
+        host,
+        base,
+        port,
+        transport,
+    )
 
 
 @pytest.mark.parametrize(
-    "value", ["", "ssh.example.fr", "host:relative/path", "host:/", "ssh://host", "ssh://host:22/"]
+    "value",
+    [
+        "",
+        "ssh.example.fr",
+        "host:relative/path",
+        "host:/",
+        "host://",
+        "host:/.",
+        "host:/var/www/..",
+        "host:/var//www",
+        "ssh://host",
+        "ssh://host:22/",
+        "alias:/var/www/x$(touch${IFS}pwned)",
+        "alias:/var/www/x;touch pwned",
+        "alias:/var/www/x`id`",
+        "alias:/var/www/x y",
+        "alias:~/site",
+        "-oProxyCommand=touch:/tmp/site",
+        "user@-oProxyCommand=x:/tmp/site",
+        "ftp://host/site",
+        "ssh://host:0/site",
+        "ssh://host:70000/site",
+    ],
 )
 def test_parse_target_refuses(value):
     with pytest.raises(DeployError, match="PUBLISH_TARGET"):
@@ -84,13 +155,31 @@ def ids(*numbers):
 
 
 def test_prune_keeps_the_newest_the_live_and_the_previous():
-    releases = ids(1, 2, 3, 4, 5, 6, 7) + ["20260101-000000-000008.partial"]
-    assert prune_plan(releases, ids(7)[0], 5) == ids(1, 2)
+    order = ids(1, 2, 3, 4, 5, 6, 7)
+    assert prune_plan(order, ids(7)[0], set(), 5) == ids(1, 2)
     # After a rollback to an old release, it and the one before it stay.
-    assert prune_plan(releases, ids(2)[0], 5) == []
-    assert prune_plan(releases, ids(4)[0], 2) == ids(1, 2, 5)
-    assert previous_release(releases, ids(4)[0]) == ids(3)[0]
-    assert previous_release(releases, ids(1)[0]) is None
+    assert prune_plan(order, ids(2)[0], set(), 5) == []
+    assert prune_plan(order, ids(4)[0], set(), 2) == ids(1, 2, 5)
+    assert previous_release(order, ids(4)[0], set()) == ids(3)[0]
+    assert previous_release(order, ids(1)[0], set()) is None
+    # A failed release is never the previous one, which stays.
+    assert previous_release(order, ids(4)[0], {ids(3)[0]}) == ids(2)[0]
+    assert prune_plan(order, ids(7)[0], {ids(6)[0]}, 2) == ids(1, 2, 3, 4)
+
+
+def test_releases_are_ordered_by_when_they_went_live_not_by_id():
+    future, today = "20991231-235959-000000", "20260101-000000-000001"
+    events = parse_history(
+        history_line(future, "live")
+        + history_line(today, "live")
+        + history_line(future, "rollback")
+    )
+    assert events[0] == Event(future, "live", "")
+    # The clock-ahead release went live first: it is the older one.
+    assert live_order([today, future, "x.partial"], events) == [future, today]
+    assert previous_release([future, today], today, set()) == future
+    # Releases from before the history was kept come first, by id.
+    assert live_order([today, future, ids(9)[0]], events) == [ids(9)[0], future, today]
 
 
 def test_manifest_differences():
@@ -103,31 +192,171 @@ def test_manifest_differences():
     ]
 
 
-# -- publishing ------------------------------------------------------------------
+# -- the whole pipeline: invoke publish --------------------------------------------
 
 
-def test_first_publish(deploy):
-    live = published(deploy)
-    assert re.fullmatch(r"\d{8}-\d{6}-\d{6}", live)
-    assert os.readlink(deploy.live_link) == f"releases/{live}"
-    served = tree_digest(deploy.live_link)
-    built = tree_digest(deploy.output)
-    assert served == built
-    assert (deploy.live_link / "version.txt").read_text().strip() == live
-    assert (deploy.live_link / "index.html.br").is_file() and (
-        deploy.live_link / "index.html.gz"
-    ).is_file()
-    assert not (deploy.base / ".publish.lock").exists()
-
-
-def test_second_publish_sends_only_the_changed_page_and_links_the_rest(deploy):
-    first = published(deploy)
-    edit_contact_page(deploy)
+def test_first_publish_ships_the_checked_build_of_the_commit(deploy):
     result = deploy.publish()
     assert result.returncode == 0, output_of(result)
-    second = deploy.live()
-    assert second != first
-    old, new = deploy.base / "releases" / first, deploy.base / "releases" / second
+    live = deploy.live()
+    assert re.fullmatch(r"\d{8}-\d{6}-\d{6}", live)
+    assert os.readlink(deploy.live_link) == f"releases/{live}"
+    commit = git(deploy.project, "rev-parse", "HEAD")
+    assert (deploy.live_link / "version.txt").read_text().split() == [live, commit]
+    # The production build has its own folder: serve's output/ is not touched.
+    assert not deploy.output.exists()
+    assert tree_digest(deploy.live_link) == tree_digest(deploy.build_folder)
+    assert (deploy.live_link / "index.html.br").is_file()
+    assert (deploy.live_link / "index.html.gz").is_file()
+    assert not (deploy.base / LOCK).exists()
+    assert "Verified: the" in result.stdout
+
+
+def test_uncommitted_sources_are_refused_unless_allowed(deploy):
+    edit_contact_page(deploy)
+    (deploy.content / "extra" / "brouillon.txt").write_text("pas encore\n")
+    refused = deploy.publish()
+    assert refused.returncode != 0
+    assert "uncommitted changes" in output_of(refused)
+    assert "content/pages/contact.md" in output_of(refused)
+    assert "content/extra/brouillon.txt" in output_of(refused)
+    assert "--allow-dirty" in output_of(refused)
+    assert not deploy.base.exists() and not deploy.build_folder.exists()
+
+    allowed = deploy.publish("--allow-dirty")
+    assert allowed.returncode == 0, output_of(allowed)
+    commit = git(deploy.project, "rev-parse", "HEAD")
+    assert (deploy.live_link / "version.txt").read_text().split() == [
+        deploy.live(),
+        f"{commit}-dirty",
+    ]
+    assert (deploy.live_link / "extra" / "brouillon.txt").is_file()
+
+
+def dev_build_loop(deploy, stop: threading.Event, rounds: list[int]) -> None:
+    """serve's rebuild into output/, over and over, with a planted script after each."""
+    settings = deploy.project / "pelicanconf.py"
+    while not stop.is_set():
+        subprocess.run(
+            [sys.executable, "-m", "pelican", "-s", str(settings), "-o", str(deploy.output), "-q"],
+            cwd=deploy.project,
+            capture_output=True,
+            check=False,
+        )
+        index = deploy.output / "index.html"
+        if index.is_file():
+            index.write_text(index.read_text() + "<script>alert(1)</script>")
+        rounds.append(1)
+
+
+def test_serve_rebuilding_output_throughout_a_publish_changes_nothing_live(deploy):
+    stop, rounds = threading.Event(), []
+    writer = threading.Thread(target=dev_build_loop, args=(deploy, stop, rounds))
+    writer.start()
+    try:
+        publishing = subprocess.Popen(
+            invoke_command(*deploy.task("publish")),
+            env=deploy.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        # A second publish from the same checkout is refused at once.
+        lock = deploy.project / "publish-build" / "lock"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (lock.is_file() and lock.read_text()):
+            time.sleep(0.1)
+        second = deploy.publish()
+        out, _ = publishing.communicate(timeout=300)
+    finally:
+        stop.set()
+        writer.join(timeout=120)
+    assert publishing.returncode == 0, out
+    assert second.returncode != 0
+    assert "another publish is running from this checkout" in output_of(second)
+    assert "Traceback" not in output_of(second)
+    assert len(rounds) >= 2, "the dev build did not run during the publish"
+
+    # Live: the build the gate checked, byte for byte, as its manifest (taken before the gate) says.
+    assert tree_digest(deploy.live_link) == tree_digest(deploy.build_folder)
+    manifest = parse_manifest((deploy.live_link / MANIFEST).read_text())
+    assert manifest == file_checksums(deploy.live_link)
+    assert b"<script>" not in (deploy.live_link / "index.html").read_bytes()
+    assert (deploy.live_link / "version.txt").read_text().split()[0] == deploy.live()
+
+
+def test_a_symlink_out_of_the_content_is_not_published(deploy):
+    (deploy.content / "extra" / "notes.txt").symlink_to("/etc/passwd")
+    deploy.commit("Add notes")
+    result = deploy.publish()
+    assert result.returncode != 0
+    assert "notes.txt -> /etc/passwd" in output_of(result)
+    assert not deploy.base.exists()
+
+
+def test_a_page_saved_over_a_hosting_file_is_not_published(deploy):
+    (deploy.content / "pages" / "piege.md").write_text(
+        "---\ntitle: Piège\nsummary: Un piège.\nreviewed: 2026-01-01\nstatus: hidden\n"
+        "save_as: .htaccess\n---\n\nDu texte.\n"
+    )
+    deploy.commit("Add a page")
+    result = deploy.publish()
+    assert result.returncode != 0
+    assert "content/pages/piege.md: writes .htaccess" in output_of(result)
+    assert not deploy.base.exists()
+
+
+def test_a_failed_gate_publishes_nothing(deploy):
+    page = deploy.content / "pages" / "contact.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\nUne fote d'ortographe.\n", encoding="utf-8"
+    )
+    deploy.commit()
+    result = deploy.publish()
+    assert result.returncode != 0
+    assert "the quality gate found" in output_of(result)
+    assert "spelling" in output_of(result)
+    assert not deploy.base.exists()
+
+
+def test_not_configured_refuses_before_building(deploy):
+    result = deploy.publish(PUBLISH_TARGET="")
+    assert result.returncode != 0
+    assert "PUBLISH_TARGET is not set" in output_of(result)
+    assert not deploy.build_folder.exists()
+
+
+def test_shell_metacharacters_in_the_target_are_refused_before_connecting(deploy, tmp_path):
+    pwned = tmp_path / "pwned"
+    for target in (f"site:{deploy.base}$(touch${{IFS}}{pwned})", "site://", "site:/."):
+        result = deploy.publish(
+            PUBLISH_TARGET=target,
+            RSYNC_OLD_ARGS="1",
+            PUBLISH_RSYNC_OPTIONS="--old-args",
+        )
+        assert result.returncode != 0
+        assert "PUBLISH_TARGET" in output_of(result) and "letters, digits" in output_of(result)
+        assert not pwned.exists()
+    assert not deploy.build_folder.exists() and not deploy.base.exists()
+
+
+def test_a_connection_error_through_invoke_publish(deploy):
+    config = deploy.sshd.client_config("closed", port=free_port())
+    result = deploy.publish("--allow-dirty", PUBLISH_SSH=f"ssh -F {config}")
+    assert result.returncode != 0
+    assert "Not published: cannot reach site" in output_of(result)
+    assert not deploy.base.exists()
+
+
+# -- the release model, on a copy of the production build ---------------------------
+
+
+def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, build, capfd):
+    first = publish(server, build)
+    edit(build)
+    second = publish(server, build)
+    assert server.live() == second != first
+    old, new = server.base / "releases" / first, server.base / "releases" / second
     changed, linked = set(), set()
     for path in sorted(p for p in new.rglob("*") if p.is_file()):
         name = path.relative_to(new).as_posix()
@@ -137,250 +366,335 @@ def test_second_publish_sends_only_the_changed_page_and_links_the_rest(deploy):
             linked.add(name)
         else:
             changed.add(name)
-    assert changed == {
-        "contact.html",
-        "contact.html.gz",
-        "contact.html.br",
-        "version.txt",
-        "version.txt.gz",
-        "version.txt.br",
-        ".manifest.sha256",
-    }
+    assert changed == {"contact.html", MANIFEST}
+    assert not (new / "contact.html.gz").exists()
     assert "index.html" in linked and len(linked) > 20
-    stats = output_of(result)
-    sent = int(re.search(r"Number of regular files transferred: (\d+)", stats).group(1))
-    size = int(re.search(r"Total transferred file size: ([\d,]+)", stats).group(1).replace(",", ""))
-    assert sent == len(changed)
-    assert size == sum((new / name).stat().st_size for name in changed)
+    stats = capfd.readouterr().out
+    sent = re.findall(r"Number of regular files transferred: (\d+)", stats)
+    assert int(sent[-1]) == len(changed)
+    assert f"Sent {len(changed)} files, linked {len(linked)} unchanged files" in "".join(
+        server.messages
+    )
 
 
-def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(deploy):
-    first = published(deploy)
-    before = tree_digest(deploy.live_link)
-    (deploy.content / "extra" / "bulk.bin").write_bytes(os.urandom(1_500_000))
+def test_a_file_changed_after_the_gate_stops_the_publish(server, build):
+    checksums = file_checksums(build)
+    (build / "index.html").write_bytes(b"<script>alert(1)</script>")
+    with (
+        server.releases() as releases,
+        pytest.raises(DeployError, match="changed after it was checked"),
+    ):
+        releases.publish(build, new_release_id(), checksums)
+    assert not server.base.exists()
+
+
+def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build, tmp_path):
+    first = publish(server, build)
+    before = tree_digest(server.live_link)
+    (build / "bulk.bin").write_bytes(os.urandom(1_500_000))
+    script = (
+        "import sys; from pathlib import Path\n"
+        f"sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests')!r})\n"
+        "from deploy import Releases, file_checksums, new_release_id\n"
+        "from deploy.ssh import SshTransport\nfrom deploy.target import Target\n"
+        f"transport = SshTransport(Target('site', {str(server.base)!r}), "
+        f"('ssh', '-F', {str(server.config)!r}), ('--bwlimit=100',))\n"
+        f"build = Path({str(build)!r})\n"
+        "with Releases(transport) as releases:\n"
+        "    releases.publish(build, new_release_id(), file_checksums(build), owner='laptop')\n"
+    )
     process = subprocess.Popen(
-        invoke_command(*deploy.task("publish")),
-        env={**deploy.env, "PUBLISH_RSYNC_OPTIONS": "--bwlimit=100"},
+        [sys.executable, "-c", script],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    wait_for(
-        lambda: next((deploy.base / "releases").glob("*.partial/index.html"), None),
-        120,
-        "the upload's start",
-    )
+    deadline = time.monotonic() + 60
+    partial = None
+    while time.monotonic() < deadline and partial is None:
+        partial = next((server.base / "releases").glob("*.partial/*.html"), None)
+        time.sleep(0.1)
+    assert partial is not None, "the upload never started"
     os.killpg(process.pid, signal.SIGKILL)  # the laptop lid closes
     process.wait(timeout=10)
 
-    assert deploy.live() == first
-    assert tree_digest(deploy.live_link) == before
-    refused = deploy.publish()
-    assert refused.returncode != 0
-    assert "another publish holds the lock" in output_of(refused)
-    assert "uv run invoke unlock" in output_of(refused)
-    unlocked = deploy.invoke("unlock")
-    assert unlocked.returncode == 0 and "Lock cleared" in unlocked.stdout
-
-    assert published(deploy) != first
-    assert (deploy.live_link / "extra" / "bulk.bin").stat().st_size == 1_500_000
-    assert not list((deploy.base / "releases").glob("*.partial"))
+    assert server.live() == first
+    assert tree_digest(server.live_link) == before
+    with pytest.raises(DeployError, match=r"another publish holds the lock .*laptop since 20\d\d-"):
+        publish(server, build)
+    with server.releases() as releases:
+        assert releases.unlock().startswith("laptop since ")
+    assert publish(server, build) != first
+    assert (server.live_link / "bulk.bin").stat().st_size == 1_500_000
+    assert not list((server.base / "releases").glob("*.partial"))
 
 
-def test_a_held_lock_refuses_a_publish(deploy):
-    first = published(deploy)
-    before = tree_digest(deploy.live_link)
-    (deploy.base / ".publish.lock").mkdir()
-    (deploy.base / ".publish.lock" / "owner").write_text("alice@laptop (pid 42)\n")
-    edit_contact_page(deploy)
-    refused = deploy.publish()
-    assert refused.returncode != 0
-    assert "another publish holds the lock" in output_of(refused)
-    assert "alice@laptop (pid 42)" in output_of(refused)
-    assert deploy.live() == first and tree_digest(deploy.live_link) == before
-    assert deploy.releases() == [first]
+def test_a_held_lock_refuses_a_publish(server, build):
+    first = publish(server, build)
+    before = tree_digest(server.live_link)
+    (server.base / LOCK).mkdir()
+    (server.base / LOCK / "owner").write_text("alice@laptop (pid 42) since 2026-11-26T10:00:00Z\n")
+    edit(build)
+    with pytest.raises(DeployError) as refused:
+        publish(server, build)
+    assert "another publish holds the lock" in str(refused.value)
+    assert "alice@laptop (pid 42) since 2026-11-26T10:00:00Z" in str(refused.value)
+    assert "uv run invoke unlock" in str(refused.value)
+    assert server.live() == first and tree_digest(server.live_link) == before
+    assert server.names() == [first]
 
 
-def test_a_checksum_mismatch_stops_before_the_switch(deploy, tmp_path):
-    first = published(deploy)
+def test_a_lock_with_no_owner_is_reported_stale(server, build):
+    (server.base / LOCK).mkdir(parents=True)
+    with pytest.raises(DeployError, match=r"stale lock with no owner.*uv run invoke unlock"):
+        publish(server, build)
+    with server.releases() as releases:
+        assert releases.unlock() == ""
+        assert releases.unlock() is None
+    publish(server, build)
+
+
+@pytest.fixture
+def small_disk(server):
+    """The base folder on a tiny file system of its own (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.fail("mounting a small file system needs root: run the tests as root (as CI does)")
+    server.base.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", str(server.base)], check=True
+    )
+    yield server.base
+    subprocess.run(["umount", "-l", str(server.base)], check=False)
+
+
+def test_a_read_only_base_folder_is_reported_as_such(server, build, small_disk):
+    (small_disk / "releases").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with pytest.raises(DeployError) as refused:
+        publish(server, build)
+    message = str(refused.value)
+    assert "is not writable" in message and "Read-only file system" in message
+    assert "holds the lock" not in message and "unlock" not in message
+    with server.releases() as releases:
+        assert releases.unlock() is None
+
+
+def test_a_full_disk_while_taking_the_lock_leaves_no_lock(server, build, small_disk):
+    (small_disk / "releases").mkdir()
+    subprocess.run(
+        ["dd", "if=/dev/zero", f"of={small_disk / 'filler'}", "bs=4k"],
+        capture_output=True,
+        check=False,
+    )
+    with pytest.raises(DeployError) as refused:
+        publish(server, build)
+    message = str(refused.value)
+    assert "could not write the lock's owner" in message and "disk full" in message
+    assert "No space left on device" in message
+    assert not (small_disk / LOCK).exists()
+
+
+def test_a_checksum_mismatch_stops_before_the_switch(server, build, tmp_path):
+    first = publish(server, build)
     # A server that changes a file after it is written: the verification must notice.
     wrapper = tmp_path / "ssh-corrupting"
     wrapper.write_text(
         "#!/bin/sh\n"
         'case "$*" in *sha256sum*)\n'
-        f"  for d in {deploy.base}/releases/*.partial; do\n"
+        f"  for d in {server.base}/releases/*.partial; do\n"
         '    printf corrupted > "$d/robots.txt.tmp" && mv "$d/robots.txt.tmp" "$d/robots.txt"\n'
         "  done;;\nesac\n"
-        f'exec ssh -F {deploy.sshd.client_config()} "$@"\n'
+        f'exec ssh -F {server.config} "$@"\n'
     )
     wrapper.chmod(0o755)
-    edit_contact_page(deploy)
-    result = deploy.publish(PUBLISH_SSH=str(wrapper))
-    assert result.returncode != 0
-    assert "does not match the build" in output_of(result)
-    assert "different: ./robots.txt" in output_of(result)
-    assert deploy.live() == first
-    assert (deploy.live_link / "robots.txt").read_text().startswith("User-agent")
+    edit(build)
+    releases = server.releases()
+    releases.transport.ssh = (str(wrapper),)
+    with releases, pytest.raises(DeployError) as refused:
+        releases.publish(build, new_release_id(), file_checksums(build))
+    assert "does not match the build" in str(refused.value)
+    assert "different: ./robots.txt" in str(refused.value)
+    assert server.live() == first
+    assert (server.live_link / "robots.txt").read_text().startswith("User-agent")
 
 
 @pytest.fixture
 def stale_site(tmp_path):
     """An HTTP server that keeps answering an old release id."""
     (tmp_path / "stale").mkdir()
-    (tmp_path / "stale" / "version.txt").write_text("20200101-000000-000000\n")
-    server = StaticServer(tmp_path / "stale", tmp_path / "stale.log")
-    yield server.url
-    server.stop()
-
-
-def test_a_failed_check_after_the_switch_switches_back(deploy, stale_site):
-    first = published(deploy)
-    edit_contact_page(deploy)
-    result = deploy.publish(PUBLISH_CHECK_URL=stale_site)
-    assert result.returncode != 0
-    assert f"switched back to {first}" in output_of(result)
-    assert deploy.live() == first
-    assert not (deploy.base / ".publish.lock").exists()
-
-
-def test_an_unreachable_check_url_only_warns(deploy):
-    result = deploy.publish(PUBLISH_CHECK_URL=f"http://127.0.0.1:{free_port()}")
-    assert result.returncode == 0, output_of(result)
-    assert "is not reachable from here" in output_of(result)
-
-
-def test_rollback_and_releases(deploy):
-    first = published(deploy)
-    edit_contact_page(deploy)
-    second = published(deploy)
-    listing = deploy.invoke("releases")
-    assert listing.stdout.splitlines() == [f"  {first}", f"* {second}  (live)"]
-
-    assert deploy.invoke("rollback").returncode == 0
-    assert deploy.live() == first
-    assert deploy.invoke("rollback", "--release", second).returncode == 0
-    assert deploy.live() == second
-    missing = deploy.invoke("rollback", "--release", "20200101-000000-000000")
-    assert missing.returncode != 0 and "there is no release 20200101-000000-000000" in output_of(
-        missing
+    (tmp_path / "stale" / "version.txt").write_text("20200101-000000-000000 0123abc\n")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path / "stale",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    assert deploy.live() == second
+    time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
 
 
-def test_old_releases_are_pruned(deploy):
+def test_a_release_that_fails_its_check_is_switched_back_marked_and_skipped(
+    server, build, stale_site, deploy
+):
+    first = publish(server, build)
+    edit(build)
+    with pytest.raises(DeployError, match=f"switched back to {first}.*marked failed"):
+        publish(server, build, check_url=stale_site)
+    failed = next(n for n in server.names() if n != first)
+    assert server.live() == first
+    assert not (server.base / LOCK).exists()
+    edit(build, text="<!-- again -->")
+    third = publish(server, build)
+
+    env = {"PUBLISH_TARGET": f"site:{server.base}", "PUBLISH_SSH": f"ssh -F {server.config}"}
+    listing = deploy.invoke("releases", **env)
+    assert listing.stdout.splitlines() == [
+        f"  {first}",
+        f"  {failed}  (failed: {stale_site} answered release '20200101-000000-000000')",
+        f"* {third}  (live)",
+    ]
+    # rollback skips the failed release...
+    assert deploy.invoke("rollback", **env).returncode == 0
+    assert server.live() == first
+    # ...unless it is named.
+    named = deploy.invoke("rollback", "--release", failed, **env)
+    assert named.returncode == 0 and "it had failed" in output_of(named)
+    assert server.live() == failed
+    missing = deploy.invoke("rollback", "--release", "20200101-000000-000000", **env)
+    assert missing.returncode != 0
+    assert "there is no release 20200101-000000-000000" in output_of(missing)
+
+
+def test_an_unreachable_check_url_only_warns(server, build):
+    publish(server, build, check_url=f"http://127.0.0.1:{free_port()}")
+    assert any("is not reachable from here" in m for m in server.messages)
+
+
+def test_an_existing_release_id_is_refused(server, build):
+    first = publish(server, build)
+    edit(build)
+    with (
+        server.releases() as releases,
+        pytest.raises(DeployError, match=f"a release {first} already exists"),
+    ):
+        releases.publish(build, first, file_checksums(build))
+    assert server.names() == [first]
+    assert not [p for p in (server.base / "releases" / first).rglob("*") if "partial" in p.name]
+    assert (server.base / HISTORY).read_text().count(first) == 1
+
+
+def test_a_rename_never_nests_into_an_existing_folder(server):
+    (server.base / "releases" / "a").mkdir(parents=True)
+    (server.base / "releases" / "b").mkdir()
+    (server.base / "releases" / "b" / "index.html").write_text("b")
+    with server.releases() as releases, pytest.raises(RemoteError, match="already exists"):
+        releases.transport.rename("releases/a", "releases/b")
+    assert not (server.base / "releases" / "b" / "a").exists()
+
+
+def test_a_release_stamped_in_the_future_keeps_its_place(server, build):
+    # A publish from a machine whose clock was ten years ahead, then one from the right time.
+    ahead = "20361126-101010-000000"
+    with server.releases() as releases:
+        releases.publish(build, ahead, file_checksums(build))
+    edit(build)
+    now = publish(server, build)
+    assert now < ahead
+    with server.releases() as releases:
+        assert releases.state().order == [ahead, now]
+        assert releases.rollback() == ahead
+    for round_ in range(1):
+        edit(build, text=f"<!-- {round_} -->")
+        publish(server, build, keep=2)
+    # The clock-ahead release went live first, so it is the first pruned.
+    assert ahead not in server.names()
+
+
+def test_old_releases_are_pruned(server, build):
     old = ids(1, 2, 3, 4, 5, 6)
     for name in old:
-        (deploy.base / "releases" / name).mkdir(parents=True)
-    deploy.live_link.symlink_to(f"releases/{old[-1]}")
-    live = published(deploy)
-    assert deploy.releases() == old[2:] + [live]
+        (server.base / "releases" / name).mkdir(parents=True)
+    server.live_link.symlink_to(f"releases/{old[-1]}")
+    live = publish(server, build)
+    assert server.names() == [*old[2:], live]
 
 
-def test_dry_run_shows_changes_without_touching_the_server(deploy):
-    first = published(deploy)
-    before = tree_digest(deploy.base)
-    edit_contact_page(deploy)
-    result = deploy.publish("--dry-run")
-    assert result.returncode == 0, output_of(result)
-    changes = [line for line in result.stdout.splitlines() if re.match(r"^[<>ch.*][fdL]", line)]
-    assert any(line.endswith(" contact.html") for line in changes), result.stdout
-    assert not any(line.endswith(" index.html") for line in changes)
-    assert tree_digest(deploy.base) == before and deploy.live() == first
+def test_dry_run_lists_the_changes_without_touching_the_server(server, build):
+    with server.releases() as releases:
+        assert "+ index.html" in releases.changes(build, file_checksums(build))
+    publish(server, build)
+    before = tree_digest(server.base)
+    edit(build)
+    (build / "robots.txt").unlink()
+    with server.releases() as releases:
+        changes = releases.changes(build, file_checksums(build))
+    assert changes == ["- contact.html.br", "- contact.html.gz", "- robots.txt", "~ contact.html"]
+    assert tree_digest(server.base) == before
 
 
-# -- refusals --------------------------------------------------------------------
+def test_rsync_never_hands_the_path_to_a_shell(sshd, build, tmp_path, monkeypatch):
+    # Even with rsync's old argument handling, -s keeps the path out of the remote shell.
+    monkeypatch.setenv("RSYNC_OLD_ARGS", "1")
+    pwned = tmp_path / "pwned"
+    odd = ServerFolder(sshd, base=tmp_path / f"x$(touch {pwned})")
+    transport = odd.transport()
+    transport.open()
+    try:
+        transport.make_dir("releases", parents=True)
+        transport.upload(build, "releases/one", None, {})
+    finally:
+        transport.close()
+    assert not pwned.exists()
+    assert (odd.base / "releases" / "one" / "index.html").is_file()
+    odd.cleanup()
 
 
-def test_not_configured_refuses_before_building(deploy):
-    result = deploy.publish(PUBLISH_TARGET="")
-    assert result.returncode != 0
-    assert "PUBLISH_TARGET is not set" in output_of(result)
-    assert not deploy.output.exists()
+# -- connection errors ---------------------------------------------------------------
 
 
-def test_a_failed_gate_publishes_nothing(deploy):
-    page = deploy.content / "pages" / "contact.md"
-    page.write_text(
-        page.read_text(encoding="utf-8") + "\nUne fote d'ortographe.\n", encoding="utf-8"
-    )
-    result = deploy.publish()
-    assert result.returncode != 0
-    assert "the quality gate found" in output_of(result)
-    assert "spelling" in output_of(result)
-    assert not deploy.base.exists()
+def connect(server, config: Path) -> None:
+    server.config = config
+    with server.releases():
+        pass
 
 
-def test_an_empty_build_publishes_nothing(deploy):
-    with deploy.settings.open("a") as settings:
-        settings.write("PAGE_PATHS = ['nothing-here']\nFAQ_PATHS = ['nothing-here']\n")
-    result = deploy.publish()
-    assert result.returncode != 0
-    assert "has no pages" in output_of(result)
-    assert not deploy.base.exists()
-
-
-def server_for(deploy, config: Path) -> Server:
-    os.environ["PUBLISH_SSH"] = f"ssh -F {config}"
-    return Server(parse_target(f"site:{deploy.base}"))
-
-
-@pytest.fixture
-def restore_env():
-    saved = os.environ.get("PUBLISH_SSH")
-    yield
-    if saved is None:
-        os.environ.pop("PUBLISH_SSH", None)
-    else:
-        os.environ["PUBLISH_SSH"] = saved
-
-
-def test_unreachable_host(deploy, restore_env):
-    server = server_for(deploy, deploy.sshd.client_config("closed", port=free_port()))
+def test_unreachable_host(server):
     with pytest.raises(
         DeployError, match=r"cannot reach .*Connection refused.*Nothing was published"
     ):
-        server.acquire("test")
+        connect(server, server.sshd.client_config("closed", port=free_port()))
 
 
-def test_refused_key(deploy, restore_env):
-    server = server_for(deploy, deploy.sshd.client_config("stranger", key=deploy.sshd.other_key))
-    with pytest.raises(DeployError, match="refused the key.*authorized_keys"):
-        server.acquire("test")
+def test_refused_key(server):
+    with pytest.raises(DeployError, match=r"refused the key.*authorized_keys"):
+        connect(server, server.sshd.client_config("stranger", key=server.sshd.other_key))
 
 
-def test_changed_host_key(deploy, restore_env, tmp_path):
+def test_changed_host_key(server, tmp_path):
     impostor = tmp_path / "impostor_key"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(impostor)], check=True)
     known = tmp_path / "known_hosts"
     kind, key = Path(f"{impostor}.pub").read_text().split()[:2]
-    known.write_text(f"[127.0.0.1]:{deploy.sshd.port} {kind} {key}\n")
-    server = server_for(deploy, deploy.sshd.client_config("changed", known_hosts=known))
+    known.write_text(f"[127.0.0.1]:{server.sshd.port} {kind} {key}\n")
     with pytest.raises(DeployError, match="host key of site has CHANGED"):
-        server.acquire("test")
-    assert not deploy.base.exists()
+        connect(server, server.sshd.client_config("changed", known_hosts=known))
+    assert not server.base.exists()
 
 
-def test_unknown_host_key_is_never_trusted_on_first_use(deploy, restore_env, tmp_path):
+def test_unknown_host_key_is_never_trusted_on_first_use(server, tmp_path):
     empty = tmp_path / "empty_known_hosts"
     empty.write_text("")
-    server = server_for(deploy, deploy.sshd.client_config("unknown", known_hosts=empty))
     with pytest.raises(DeployError, match="is not in known_hosts"):
-        server.acquire("test")
+        connect(server, server.sshd.client_config("unknown", known_hosts=empty))
     assert empty.read_text() == ""
 
 
-def test_no_rsync_on_the_server(deploy, restore_env, tmp_path):
+def test_no_rsync_on_the_server(server, tmp_path):
     key = tmp_path / "limited_key"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    deploy.sshd.authorize_without_rsync(key)
-    server = server_for(deploy, deploy.sshd.client_config("limited", key=key))
+    server.sshd.authorize_without_rsync(key)
     with pytest.raises(DeployError, match="rsync is not installed on site"):
-        server.acquire("test")
-
-
-def test_a_connection_error_through_invoke_publish(deploy):
-    config = deploy.sshd.client_config("closed", port=free_port())
-    result = deploy.publish(PUBLISH_SSH=f"ssh -F {config}")
-    assert result.returncode != 0
-    assert "Not published: cannot reach site" in output_of(result)
-    assert not deploy.base.exists()
+        connect(server, server.sshd.client_config("limited", key=key))

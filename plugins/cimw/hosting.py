@@ -5,8 +5,11 @@
   `asset_url` Jinja global (added at `generator_init`) gives templates that
   name, and at `finalized` the copied file is renamed to it.
 - With `HOSTING_PRECOMPRESS` (the production settings), every text file gets a
-  gzip and a Brotli twin at `finalized`, made fresh by each build, for Apache
-  to serve by content negotiation (see the theme's `htaccess.conf`).
+  gzip and a Brotli twin at `finalized`, made fresh by each build, where the
+  twin is smaller than the file, for Apache to serve by content negotiation
+  (see the theme's `htaccess.conf`).
+- `HOSTING_BEHIND_PROXY` lets the HTTPS redirect trust `X-Forwarded-Proto`,
+  for a host whose TLS proxy sets it; otherwise any client could send it.
 - `security_txt_expires` gives `/.well-known/security.txt` (RFC 9116) an
   Expires date `SECURITY_TXT_VALID_DAYS` after the build, under a year; its
   Preferred-Languages are `SECURITY_TXT_LANGUAGES`, the languages CIMW says
@@ -35,6 +38,7 @@ DEFAULTS = {
     "HOSTING_PRECOMPRESS": False,
     "HOSTING_FINGERPRINTED": ["css/main.css"],
     "SECURITY_TXT_VALID_DAYS": 180,
+    "HOSTING_BEHIND_PROXY": False,
 }
 COMPRESSED_SUFFIXES = (".html", ".css", ".xml", ".txt", ".svg", ".json")
 TWIN_SUFFIXES = (".gz", ".br")
@@ -90,11 +94,20 @@ def security_txt_expires(settings, today: datetime.date | None = None) -> str:
     return f"{expires.isoformat()}T00:00:00Z"
 
 
-def compress_twins(path: Path) -> None:
-    """Write path.gz and path.br beside a file, byte-for-byte reproducible."""
+def compress_twins(path: Path) -> int:
+    """Write path.gz and path.br beside a file where smaller, reproducibly; return how many."""
     data = path.read_bytes()
-    Path(f"{path}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-    Path(f"{path}.br").write_bytes(brotli.compress(data, quality=11))
+    twins = {
+        ".gz": gzip.compress(data, compresslevel=9, mtime=0),
+        ".br": brotli.compress(data, quality=11),
+    }
+    written = 0
+    for suffix, compressed in twins.items():
+        # A twin no smaller than its file only costs bytes (a 23-byte version.txt).
+        if len(compressed) < len(data):
+            Path(f"{path}{suffix}").write_bytes(compressed)
+            written += 1
+    return written
 
 
 def precompress(output: Path) -> int:
@@ -128,6 +141,12 @@ def validate_settings(settings) -> None:
         raise ValueError(
             "SECURITY_TXT_LANGUAGES must be a list of language tags, such as ('fr',) or "
             f"('fr', 'en'), got {languages!r}"
+        )
+    behind_proxy = setting(settings, "HOSTING_BEHIND_PROXY")
+    if not isinstance(behind_proxy, bool):
+        raise ValueError(
+            f"HOSTING_BEHIND_PROXY must be True or False (does the host's TLS proxy set "
+            f"X-Forwarded-Proto?), got {behind_proxy!r}"
         )
     for relative in setting(settings, "HOSTING_FINGERPRINTED"):
         if not theme_static(settings, relative).is_file():
