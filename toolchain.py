@@ -24,6 +24,7 @@ SYSTEM_TOOLS: dict[str, str] = {
     "ssh": "openssh-client",
     "/usr/sbin/sshd": "openssh-server",
     "rsync": "rsync",
+    "git": "git",
     "/usr/sbin/apache2": "apache2",
     "brotli": "brotli",
     "openssl": "openssl",

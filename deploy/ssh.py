@@ -262,11 +262,11 @@ class SshTransport:
         if reuse:
             options.append(f"--link-dest=../{reuse}")
         command = self.rsync_command(f"{folder}/", f"{self.path(destination)}/", options)
-        process = subprocess.Popen(command, stdout=subprocess.PIPE)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, bufsize=0)
         assert process.stdout is not None
         seen = bytearray()
         # Show rsync's progress as it comes, and keep its statistics.
-        while chunk := process.stdout.read1(4096):
+        while chunk := process.stdout.read(4096):
             sys.stdout.buffer.write(chunk)
             sys.stdout.buffer.flush()
             seen += chunk

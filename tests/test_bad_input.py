@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from conftest import good_faq
 
@@ -169,3 +173,83 @@ def test_bad_setting_names_the_setting(tiny_site, setting, words):
 def test_a_plugin_that_fails_to_import_fails_the_build(tiny_site):
     result = tiny_site.build("PLUGINS = PLUGINS + ['no_such_plugin']\n")
     assert_fails(result, "no_such_plugin")
+
+
+def test_symlinks_out_of_the_sources_stop_the_build(tiny_site, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "page.md").write_text("---\ntitle: Dehors\n---\n\nDehors.\n")
+    (outside / "folder").mkdir()
+    (outside / "folder" / "secret.txt").write_text("secret\n")
+    extra = tiny_site.root / "content" / "extra"
+    extra.mkdir(parents=True)
+    (extra / "notes.txt").symlink_to("/etc/passwd")
+    (extra / "more").symlink_to(outside / "folder")
+    (extra / "gone.txt").symlink_to(tiny_site.root / "nothing-here")
+    (tiny_site.root / "content" / "pages" / "dehors.md").symlink_to(outside / "page.md")
+    # A link that stays inside the content is fine.
+    (extra / "copy.txt").write_text("texte\n")
+    (extra / "same.txt").symlink_to("copy.txt")
+    result = tiny_site.build()
+    assert_fails(
+        result,
+        "4 symlinks point outside the site's sources",
+        "content/extra/notes.txt -> /etc/passwd",
+        f"content/extra/more -> {outside / 'folder'}",
+        "content/extra/gone.txt",
+        "points to nothing",
+        f"content/pages/dehors.md -> {outside / 'page.md'}",
+    )
+    assert "same.txt" not in result.stdout + result.stderr
+    assert not (tiny_site.root / "output" / "extra" / "notes.txt").exists()
+
+
+def test_pelicans_own_command_refuses_too(tiny_site):
+    (tiny_site.root / "content" / "extra").mkdir(parents=True)
+    (tiny_site.root / "content" / "extra" / "notes.txt").symlink_to("/etc/passwd")
+    tiny_site.build()  # writes settings.py
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", "settings.py"],
+        cwd=tiny_site.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "250"},
+    )
+    assert_fails(result, "content/extra/notes.txt -> /etc/passwd")
+
+
+GENERATED = [".htaccess", "version.txt", "robots.txt", "sitemap.xml", ".well-known/security.txt"]
+
+
+def hidden_page(name: str, save_as: str) -> str:
+    return (
+        f"---\ntitle: Piège {name}\nsummary: Un piège.\nreviewed: 2026-01-01\nstatus: hidden\n"
+        f"save_as: {save_as}\n---\n\nDu texte.\n"
+    )
+
+
+def test_content_written_over_generated_files_stops_the_build(tiny_site):
+    claims = {
+        **{f"piege-{n}.md": path for n, path in enumerate(GENERATED)},
+        "icone.md": "favicon.ico",
+        "style.md": "theme/css/main.css",
+        "cache.md": ".manifest.sha256",
+        "jumeau.md": "contact.html.gz",
+        "un.md": "double.html",
+        "deux.md": "double.html",
+    }
+    for name, save_as in claims.items():
+        tiny_site.write(f"content/pages/{name}", hidden_page(name, save_as))
+    tiny_site.write("content/extra/favicon.ico", "icône")
+    result = tiny_site.build()
+    assert_fails(
+        result,
+        *(
+            f"content/pages/piege-{n}.md: writes {p}, a file the site generates"
+            for n, p in enumerate(GENERATED)
+        ),
+        "content/extra/favicon.ico, content/pages/icone.md: all write favicon.ico",
+        "content/pages/style.md: writes theme/css/main.css, inside the theme's folder",
+        "content/pages/cache.md: writes .manifest.sha256, a hidden file",
+        "content/pages/jumeau.md: writes contact.html.gz, reserved for the compressed twins",
+        "content/pages/deux.md, content/pages/un.md: all write double.html",
+    )

@@ -6,16 +6,19 @@ import datetime
 import gzip
 import http.client
 import re
+import shutil
 import ssl
 import subprocess
+from pathlib import Path
 
 import brotli
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL
-from deploying import DeployEnv, output_of
-from servers import ApacheServer, SshServer
+from conftest import FILLED_EI, FILLED_LEGAL, REPO, pelican_build
+from deploying import ServerFolder
+from servers import ApacheServer, world_readable_dir
 
 from cimw import hosting
+from deploy import file_checksums, new_release_id
 
 SECURITY_HEADERS = {
     "content-security-policy": re.compile(
@@ -28,22 +31,28 @@ SECURITY_HEADERS = {
 }
 
 
+def publish(server: ServerFolder, folder: Path, **kwargs) -> str:
+    release_id = new_release_id()
+    with server.releases() as releases:
+        releases.publish(folder, release_id, file_checksums(folder), **kwargs)
+    return release_id
+
+
 @pytest.fixture(scope="module")
-def hosted(tmp_path_factory):
-    """One release published over SSH, served by Apache."""
-    sshd = SshServer(tmp_path_factory.mktemp("sshd"))
-    deploy = DeployEnv(sshd, tmp_path_factory.mktemp("deploy"))
+def hosted(sshd, release_build, tmp_path_factory):
+    """The production build published over SSH, served by Apache."""
+    server = ServerFolder(sshd)
     apache = None
     try:
-        result = deploy.publish()
-        assert result.returncode == 0, output_of(result)
-        apache = ApacheServer(tmp_path_factory.mktemp("apache"), deploy.server, deploy.live_link)
-        yield deploy, apache
+        build = shutil.copytree(release_build.output, tmp_path_factory.mktemp("hosted") / "build")
+        publish(server, build)
+        server.build = build
+        apache = ApacheServer(tmp_path_factory.mktemp("apache"), server.server, server.live_link)
+        yield server, apache
     finally:
         if apache:
             apache.stop()
-        sshd.stop()
-        deploy.cleanup()
+        server.cleanup()
 
 
 def get(apache, path, headers=None, https=True):
@@ -89,11 +98,33 @@ def test_404_serves_the_404_page(hosted):
     assert "charset=utf-8" in headers["content-type"].lower()
 
 
-def test_http_redirects_to_https(hosted):
+@pytest.mark.parametrize("forwarded", [{}, {"X-Forwarded-Proto": "https"}])
+def test_http_redirects_to_https_on_the_default_port(hosted, forwarded):
     _, apache = hosted
-    status, headers, _ = get(apache, "/contact.html?x=1", https=False)
+    status, headers, _ = get(apache, "/contact.html?x=1", forwarded, https=False)
+    # Any client may send X-Forwarded-Proto: it is not trusted unless configured.
     assert status == 301
-    assert headers["location"] == f"https://127.0.0.1:{apache.http_port}/contact.html?x=1"
+    assert headers["location"] == "https://127.0.0.1/contact.html?x=1"
+
+
+@pytest.fixture(scope="module")
+def behind_proxy(tmp_path_factory):
+    """A production build with HOSTING_BEHIND_PROXY, served over HTTP as behind a TLS proxy."""
+    docroot = world_readable_dir("cimw-proxy-")
+    settings = {**FILLED_LEGAL, "SITEURL": FILLED_LEGAL["SITE_PUBLIC_URL"]}
+    settings.update(HOSTING_BEHIND_PROXY=True, OUTPUT_PATH=str(docroot / "site"))
+    settings["CACHE_PATH"] = str(tmp_path_factory.mktemp("proxy-cache"))
+    pelican_build(REPO / "publishconf.py", settings)
+    apache = ApacheServer(tmp_path_factory.mktemp("apache-proxy"), docroot, docroot / "site")
+    yield apache
+    apache.stop()
+    shutil.rmtree(docroot, ignore_errors=True)
+
+
+def test_behind_a_proxy_the_forwarded_protocol_is_trusted(behind_proxy):
+    assert get(behind_proxy, "/contact.html", {"X-Forwarded-Proto": "https"}, https=False)[0] == 200
+    status, headers, _ = get(behind_proxy, "/contact.html", https=False)
+    assert status == 301 and headers["location"] == "https://127.0.0.1/contact.html"
 
 
 @pytest.mark.parametrize(
@@ -111,6 +142,55 @@ def test_compressed_twins_by_content_negotiation(hosted, path, name, encoding):
     assert decoded == live_file(deploy, name)
     plain_type = get(apache, path)[1]["content-type"]
     assert headers["content-type"] == plain_type
+
+
+@pytest.mark.parametrize(
+    "accept, served",
+    [
+        ("br;q=0", None),
+        ("br;q=0, gzip", "gzip"),
+        ("br; q=0.000, gzip;q=0", None),
+        ("gzip;q=0, br", "br"),
+        ("br;q=0.5", "br"),
+        ("gzip;q=0.001", "gzip"),
+        ("BR", "br"),
+        ("deflate, gzip;q=1.0, br;q=0.9", "br"),
+        ("brotli", None),
+    ],
+)
+def test_a_coding_refused_with_q0_is_never_served(hosted, accept, served):
+    deploy, apache = hosted
+    for path, name in (("/contact.html", "contact.html"), ("/", "index.html")):
+        status, headers, body = get(apache, path, {"Accept-Encoding": accept})
+        assert status == 200
+        assert headers.get("content-encoding") == served, (path, accept)
+        if served is None:
+            assert body == live_file(deploy, name)
+
+
+def test_twins_only_where_smaller(hosted):
+    deploy, apache = hosted
+    twins = [p for p in deploy.live_link.rglob("*") if p.suffix in (".gz", ".br")]
+    assert twins
+    for twin in twins:
+        original = twin.with_suffix("")
+        assert twin.stat().st_size < original.stat().st_size, twin.name
+    # gzip's header alone is longer than the saving on a one-line file.
+    assert not (deploy.live_link / "version.txt.gz").exists()
+    _, headers, body = get(apache, "/version.txt", {"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in headers
+    assert body == live_file(deploy, "version.txt")
+
+
+@pytest.mark.parametrize(
+    "path", ["/favicon.ico", "/theme/images/apple-touch-icon.png", "/theme/images/favicon.svg"]
+)
+def test_images_are_cached_a_week_or_more(hosted, path):
+    _, apache = hosted
+    status, headers, _ = get(apache, path)
+    assert status == 200
+    match = re.search(r"max-age=(\d+)", headers.get("cache-control", ""))
+    assert match and int(match.group(1)) >= 7 * 24 * 3600, headers.get("cache-control")
 
 
 def test_identity_without_accept_encoding(hosted):
@@ -166,18 +246,25 @@ def test_security_txt_is_served(hosted):
 
 def test_the_live_release_id_is_served(hosted):
     deploy, apache = hosted
-    assert get(apache, "/version.txt")[2].decode().strip() == deploy.live()
+    assert get(apache, "/version.txt")[2] == live_file(deploy, "version.txt")
 
 
-def test_a_new_release_is_served_at_once_after_the_switch(hosted):
-    deploy, apache = hosted
-    first = deploy.live()
-    page = deploy.content / "pages" / "contact.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nÀ bientôt.\n", encoding="utf-8")
-    result = deploy.publish(PUBLISH_CHECK_URL=apache.https_url, SSL_CERT_FILE=str(apache.cert))
-    assert result.returncode == 0, output_of(result)
-    assert "serves release" in output_of(result)
-    assert deploy.live() != first
+def test_a_new_release_is_served_at_once_after_the_switch(hosted, monkeypatch):
+    server, apache = hosted
+    first = server.live()
+    page = server.build / "contact.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", "<p>À bientôt.</p></main>"))
+    for twin in ("contact.html.br", "contact.html.gz"):
+        (server.build / twin).unlink()
+    release = new_release_id()
+    (server.build / "version.txt").write_text(f"{release} 0123abc\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(apache.cert))
+    with server.releases() as releases:
+        releases.publish(
+            server.build, release, file_checksums(server.build), check_url=apache.https_url
+        )
+    assert any("serves release" in m for m in server.messages)
+    assert server.live() == release != first
     assert "À bientôt" in get(apache, "/contact.html")[2].decode()
 
 
