@@ -133,6 +133,7 @@ def deploy_releases(settings: str, failure: str):
     help={
         "dry_run": "build and check, then list what would change on the server without changing it",
         "allow_dirty": "publish uncommitted changes to content/, theme/, plugins/ or the settings",
+        "non_atomic": "over SFTP, accept a live switch that is not atomic (no posix-rename)",
         "settings": SETTINGS_HELP,
     }
 )
@@ -140,6 +141,7 @@ def publish(
     c,
     dry_run: bool = False,
     allow_dirty: bool = False,
+    non_atomic: bool = False,
     settings: str = str(project.PUBLISH_SETTINGS),
 ):
     """Build the committed site for production, check it, deploy it with an atomic switch."""
@@ -149,7 +151,12 @@ def publish(
 
     toolchain.install_node_tools()
     try:
-        publish_site(Path(settings).resolve(), dry_run=dry_run, allow_dirty=allow_dirty)
+        publish_site(
+            Path(settings).resolve(),
+            dry_run=dry_run,
+            allow_dirty=allow_dirty,
+            non_atomic=non_atomic,
+        )
     except BuildError as error:
         raise Exit(f"Not published: build failed: {error}") from None
     except DeployError as error:
@@ -295,7 +302,10 @@ class Menu(Program):
         for group, tasks in MENU.items():
             print(f"{group}:")
             self.print_columns(
-                [(t.name.replace("_", "-"), (t.__doc__ or "").strip().splitlines()[0]) for t in tasks]
+                [
+                    (t.name.replace("_", "-"), (t.__doc__ or "").strip().splitlines()[0])
+                    for t in tasks
+                ]
             )
         print("`./run TASK --help` shows a task's options.\n")
 

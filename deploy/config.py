@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .releases import Log, Releases
+from .sftp import SftpTransport
 from .ssh import SshTransport
 from .target import DeployError, Target, parse_target
 from .transport import Transport
@@ -61,13 +62,15 @@ def deploy_config(
     return DeployConfig(target, live_link, ssh, rsync_options, check_url, keep)
 
 
-def transport_for(config: DeployConfig) -> Transport:
-    """The transport PUBLISH_TARGET's form asks for."""
+def transport_for(config: DeployConfig, non_atomic: bool = False, log: Log = print) -> Transport:
+    """The transport PUBLISH_TARGET's form asks for: sftp:// or ssh+rsync."""
+    if config.target.transport == "sftp":
+        return SftpTransport(config.target, config.ssh, non_atomic, log)
     return SshTransport(config.target, config.ssh, config.rsync_options)
 
 
-def releases_for(config: DeployConfig, log: Log = print) -> Releases:
-    return Releases(transport_for(config), config.live_link, log)
+def releases_for(config: DeployConfig, non_atomic: bool = False, log: Log = print) -> Releases:
+    return Releases(transport_for(config, non_atomic, log), config.live_link, log)
 
 
 def owner() -> str:

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from project import GATE_INPUTS, WORD_LIST, build, load_settings
 from sitecheck import RULES, run_gate
@@ -55,6 +56,7 @@ def publish_site(
     *,
     dry_run: bool = False,
     allow_dirty: bool = False,
+    non_atomic: bool = False,
     environ: Mapping[str, str] = os.environ,
 ) -> None:
     """Build with the production settings, check, and deploy; DeployError says why not."""
@@ -65,7 +67,7 @@ def publish_site(
         paths = source_paths(conf, settings_file)
         commit = committed_state(paths, settings_file.parent, allow_dirty)
         # Connect first: a wrong key or host stops the publish before the build.
-        with releases_for(config) as releases:
+        with releases_for(config, non_atomic) as releases:
             output, release_id, checksums = checked_build(
                 settings_file, workdir / "site", commit, paths, allow_dirty
             )
@@ -111,7 +113,11 @@ def checked_build(
     print("Quality gate:", flush=True)
     # The content and word list the settings name (a copy's, in the tests).
     content = Path(conf["PATH"])
-    inputs = {**GATE_INPUTS, "content_dir": content, "word_list": content / WORD_LIST.name}
+    inputs: dict[str, Any] = {
+        **GATE_INPUTS,
+        "content_dir": content,
+        "word_list": content / WORD_LIST.name,
+    }
     findings = run_gate(output, RULES, site_url=conf["SITE_PUBLIC_URL"], **inputs)
     if findings:
         raise DeployError(f"the quality gate found {len(findings)} problems (above).")

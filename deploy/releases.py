@@ -328,8 +328,12 @@ class Releases:
                 f"Uploading release {release_id} to {self.where} "
                 f"({'reusing ' + live if live else 'first release'})"
             )
+            self.transport.preflight(LOCK)
             partial = f"{RELEASES}/{release_id}{PARTIAL}"
-            upload = self.transport.upload(folder, partial, live, checksums)
+            reused = self.release_checksums(live) if live else None
+            upload = self.transport.upload(
+                folder, partial, f"{RELEASES}/{live}" if live else None, checksums, reused
+            )
             self.log(
                 f"Sent {upload.sent} files"
                 + (f", linked {upload.linked} unchanged files" if upload.linked else "")
@@ -414,16 +418,19 @@ class Releases:
         finally:
             self.release_lock()
 
+    def release_checksums(self, release: str) -> dict[str, str]:
+        """A release's checksums: its manifest, or its files read back if it has none."""
+        text = self.transport.read_text(f"{RELEASES}/{release}/{MANIFEST}")
+        found = parse_manifest(text) if text else self.transport.checksums(f"{RELEASES}/{release}")
+        found.pop(f"./{MANIFEST}", None)
+        return found
+
     def changes(self, folder: Path, checksums: dict[str, str]) -> list[str]:
         """What publishing `folder` would change compared with the live release."""
         state = self.state()
         if state.live is None:
             return [f"+ {name[2:]}" for name in sorted(checksums)]
-        text = self.transport.read_text(f"{RELEASES}/{state.live}/{MANIFEST}")
-        live = (
-            parse_manifest(text) if text else self.transport.checksums(f"{RELEASES}/{state.live}")
-        )
-        live.pop(f"./{MANIFEST}", None)
+        live = self.release_checksums(state.live)
         lines = [f"+ {n[2:]}" for n in sorted(checksums.keys() - live.keys())]
         lines += [f"- {n[2:]}" for n in sorted(live.keys() - checksums.keys())]
         lines += [

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .target import DeployError, Target
 from .transport import Kind, RemoteError, Upload
@@ -244,8 +244,16 @@ class SshTransport:
             f"{self.target.host}:{destination}",
         ]
 
+    def preflight(self, scratch: str) -> None:
+        """Nothing to try: open() found rsync, and `mv -T` switches atomically."""
+
     def upload(
-        self, folder: Path, destination: str, reuse: str | None, checksums: dict[str, str]
+        self,
+        folder: Path,
+        destination: str,
+        reuse: str | None,
+        checksums: dict[str, str],
+        reused: dict[str, str] | None = None,
     ) -> Upload:
         options = [
             "--recursive",
@@ -260,7 +268,7 @@ class SshTransport:
         # Pelican rewrites every mtime, so files are compared by checksum, and
         # times are not kept: a new mtime would stop rsync from linking a file.
         if reuse:
-            options.append(f"--link-dest=../{reuse}")
+            options.append(f"--link-dest=../{PurePosixPath(reuse).name}")
         command = self.rsync_command(f"{folder}/", f"{self.path(destination)}/", options)
         process = subprocess.Popen(command, stdout=subprocess.PIPE, bufsize=0)
         assert process.stdout is not None
@@ -277,7 +285,7 @@ class SshTransport:
         stats = seen.decode("utf-8", "replace")
         sent = stat_number(stats, r"Number of regular files transferred: ([\d,]+)")
         files = stat_number(stats, r"Number of files: [\d,]+ \(reg: ([\d,]+)")
-        note = f"unchanged files hard-linked to release {reuse} by rsync" if reuse else ""
+        note = f"unchanged files hard-linked to {reuse} by rsync" if reuse else ""
         return Upload(sent, max(files - sent, 0) if reuse else 0, note)
 
     def checksums(self, folder: str) -> dict[str, str]:

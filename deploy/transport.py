@@ -76,10 +76,18 @@ class Transport(Protocol):
     def switch_link(self, link: str, points_to: str, temporary: str) -> None:
         """Make `link` point to `points_to` in one atomic step (via `temporary`)."""
 
+    def preflight(self, scratch: str) -> None:
+        """Check, in the folder `scratch`, what the switch needs; DeployError if missing."""
+
     def upload(
-        self, folder: Path, destination: str, reuse: str | None, checksums: dict[str, str]
+        self,
+        folder: Path,
+        destination: str,
+        reuse: str | None,
+        checksums: dict[str, str],
+        reused: dict[str, str] | None = None,
     ) -> Upload:
-        """Copy `folder` into `destination`; files equal to `reuse`'s may be linked."""
+        """Copy `folder` into `destination`; files equal to `reuse`'s (`reused`) may be linked."""
 
     def checksums(self, folder: str) -> dict[str, str]:
         """SHA-256 of every file under `folder`, keyed './relative/path'."""

@@ -127,10 +127,12 @@ def keygen(path: Path) -> Path:
 class SshServer:
     """sshd with its own host key, accepting one client key, on a free port."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, extra: str = ""):
         require("/usr/sbin/sshd", "ssh", "ssh-keygen", "rsync")
         self.root = root
         self.port = free_port()
+        # A second port, for configurations that differ by port (Match LocalPort).
+        self.other_port = free_port()
         self.user = getpass.getuser()
         self.host_key = keygen(root / "host_key")
         self.client_key = keygen(root / "client_key")
@@ -142,11 +144,13 @@ class SshServer:
         Path("/run/sshd").mkdir(exist_ok=True)
         self.config = root / "sshd_config"
         self.config.write_text(
-            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.host_key}\n"
+            f"Port {self.port}\nPort {self.other_port}\nListenAddress 127.0.0.1\n"
+            f"HostKey {self.host_key}\n"
             f"PidFile {root / 'sshd.pid'}\nAuthorizedKeysFile {root / 'authorized_keys'}\n"
             "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
             "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\nStrictModes no\n"
-            "UsePAM no\nPermitUserEnvironment yes\nLogLevel ERROR\n"
+            "UsePAM no\nPermitUserEnvironment yes\nLogLevel ERROR\nSubsystem sftp internal-sftp\n"
+            + extra.format(other_port=self.other_port)
         )
         self.log = root / "sshd.log"
         self.process = subprocess.Popen(
@@ -157,7 +161,12 @@ class SshServer:
         wait_for_port(self.port, self.process, self.log)
         host_public = (root / "host_key.pub").read_text().split()
         self.known_hosts = root / "known_hosts"
-        self.known_hosts.write_text(f"[127.0.0.1]:{self.port} {host_public[0]} {host_public[1]}\n")
+        self.known_hosts.write_text(
+            "".join(
+                f"[127.0.0.1]:{port} {host_public[0]} {host_public[1]}\n"
+                for port in (self.port, self.other_port)
+            )
+        )
 
     def client_config(
         self,
@@ -186,6 +195,27 @@ class SshServer:
 
     def stop(self) -> None:
         stop(self.process)
+
+
+class SftpOnlyServer(SshServer):
+    """sshd offering SFTP only (ForceCommand internal-sftp) in a chroot: no shell exists.
+
+    On `other_port`, the SFTP server refuses posix-rename@openssh.com, as some hosts' do.
+    """
+
+    def __init__(self, root: Path):
+        # Every folder above a chroot must be root's and writable by nobody else.
+        self.chroot = Path(tempfile.mkdtemp(prefix="cimw-sftp-", dir="/srv"))
+        self.chroot.chmod(0o755)
+        super().__init__(
+            root,
+            f"ChrootDirectory {self.chroot}\nForceCommand internal-sftp\n"
+            "Match LocalPort {other_port}\n  ForceCommand internal-sftp -P posix-rename\n",
+        )
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self.chroot, ignore_errors=True)
 
 
 class ApacheServer:

@@ -15,13 +15,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO, invoke_command
 from deploying import DeployEnv, ServerFolder, git, output_of, tree_digest
-from servers import free_port
+from servers import StaticServer, free_port, wait_for
 
 from deploy import (
     MANIFEST,
@@ -263,9 +262,7 @@ def test_serve_rebuilding_output_throughout_a_publish_changes_nothing_live(deplo
         )
         # A second publish from the same checkout is refused at once.
         lock = deploy.project / "publish-build" / "lock"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (lock.is_file() and lock.read_text()):
-            time.sleep(0.1)
+        wait_for(lambda: lock.is_file() and lock.read_text(), 60, "the first publish's lock")
         second = deploy.publish()
         out, _ = publishing.communicate(timeout=300)
     finally:
@@ -409,12 +406,11 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build, t
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    partial = None
-    while time.monotonic() < deadline and partial is None:
-        partial = next((server.base / "releases").glob("*.partial/*.html"), None)
-        time.sleep(0.1)
-    assert partial is not None, "the upload never started"
+    wait_for(
+        lambda: next((server.base / "releases").glob("*.partial/*.html"), None),
+        60,
+        "the upload's start",
+    )
     os.killpg(process.pid, signal.SIGKILL)  # the laptop lid closes
     process.wait(timeout=10)
 
@@ -523,17 +519,9 @@ def stale_site(tmp_path):
     """An HTTP server that keeps answering an old release id."""
     (tmp_path / "stale").mkdir()
     (tmp_path / "stale" / "version.txt").write_text("20200101-000000-000000 0123abc\n")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=tmp_path / "stale",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    server = StaticServer(tmp_path / "stale", tmp_path / "stale.log")
+    yield server.url
+    server.stop()
 
 
 def test_a_release_that_fails_its_check_is_switched_back_marked_and_skipped(
