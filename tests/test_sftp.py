@@ -158,7 +158,7 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(site, build):
     process.wait(timeout=10)
     assert site.live() == first
     assert tree_digest(site.live_link) == before
-    with pytest.raises(DeployError, match="another publish holds the lock .*laptop since"):
+    with pytest.raises(DeployError, match=r"another publish holds the lock .*laptop since"):
         site.publish(build)
     with site.releases() as releases:
         assert releases.unlock().startswith("laptop since")
