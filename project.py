@@ -68,7 +68,8 @@ def load_settings(settings_file: Path, overrides: Mapping[str, Any] | None = Non
     """Pelican's settings from a file, with its defaults (nothing is built)."""
     from pelican.settings import read_settings
 
-    return read_settings(str(settings_file), override=dict(overrides or {}))
+    settings: dict[str, Any] = read_settings(str(settings_file), override=dict(overrides or {}))
+    return settings
 
 
 def build(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> dict:
@@ -89,4 +90,4 @@ def build(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> di
 
 def public_url(settings_file: Path = DEV_SETTINGS) -> str:
     """The site's public address: links to it are checked as internal links."""
-    return load_settings(settings_file).get("SITE_PUBLIC_URL", "")
+    return str(load_settings(settings_file).get("SITE_PUBLIC_URL", ""))

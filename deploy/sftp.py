@@ -83,7 +83,8 @@ class SftpTransport:
         )
         theirs.close()
         try:
-            self._client = paramiko.SFTPClient(ours)
+            # paramiko's SFTP client takes any socket-like pipe, not only its own Channel.
+            self._client = paramiko.SFTPClient(ours)  # type: ignore[arg-type]
         except (paramiko.SSHException, EOFError, OSError):
             ours.close()
             stderr = b""
@@ -259,7 +260,7 @@ class SftpTransport:
 
     def hardlink(self, source: str, destination: str) -> None:
         # paramiko has no method for OpenSSH's hard-link extension.
-        self.sftp._request(CMD_EXTENDED, HARDLINK, source, destination)
+        self.sftp._request(CMD_EXTENDED, HARDLINK, source, destination)  # type: ignore[attr-defined]
 
     def upload(
         self,

@@ -26,10 +26,13 @@ import os
 import re
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import brotli
-from pelican import signals
+from pelican import Pelican, signals
+from pelican.generators import Generator
 
+from cimw import Settings
 from cimw.legal import is_placeholder
 
 logger = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ HASH_LENGTH = 8
 LANGUAGE_TAG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
-def setting(settings, name):
+def setting(settings: Settings, name: str) -> Any:
     return settings.get(name, DEFAULTS[name])
 
 
@@ -76,18 +79,18 @@ def older_fingerprints(folder: Path, relative: str, current: str) -> list[Path]:
     ]
 
 
-def theme_static(settings, relative: str) -> Path:
+def theme_static(settings: Settings, relative: str) -> Path:
     return Path(settings["THEME"]) / "static" / relative
 
 
-def asset_url(relative: str, settings) -> str:
+def asset_url(relative: str, settings: Settings) -> str:
     """The URL of a theme file; fingerprinted files carry the hash of their content."""
     if relative in setting(settings, "HOSTING_FINGERPRINTED"):
         relative = fingerprinted_name(relative, content_hash(theme_static(settings, relative)))
     return f"{settings['SITEURL']}/{settings['THEME_STATIC_DIR']}/{relative}"
 
 
-def security_txt_expires(settings, today: datetime.date | None = None) -> str:
+def security_txt_expires(settings: Settings, today: datetime.date | None = None) -> str:
     """The Expires field of security.txt: a date under a year after the build."""
     today = today or datetime.datetime.now(datetime.UTC).date()
     expires = today + datetime.timedelta(days=setting(settings, "SECURITY_TXT_VALID_DAYS"))
@@ -120,7 +123,7 @@ def precompress(output: Path) -> int:
     return len(files)
 
 
-def validate_settings(settings) -> None:
+def validate_settings(settings: Settings) -> None:
     days = setting(settings, "SECURITY_TXT_VALID_DAYS")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 364:
         raise ValueError(
@@ -155,18 +158,18 @@ def validate_settings(settings) -> None:
             )
 
 
-def check_settings(pelican):
+def check_settings(pelican: Pelican) -> None:
     validate_settings(pelican.settings)
 
 
-def add_globals(generator):
+def add_globals(generator: Generator) -> None:
     generator.env.globals["asset_url"] = partial(asset_url, settings=generator.settings)
     generator.env.globals["security_txt_expires"] = partial(
         security_txt_expires, generator.settings
     )
 
 
-def finish_output(pelican):
+def finish_output(pelican: Pelican) -> None:
     settings = pelican.settings
     static = Path(pelican.output_path) / settings["THEME_STATIC_DIR"]
     for relative in setting(settings, "HOSTING_FINGERPRINTED"):
@@ -182,7 +185,7 @@ def finish_output(pelican):
         logger.info("Compressed twins (gzip, Brotli) of %d files", count)
 
 
-def register():
+def register() -> None:
     # Bad hosting settings stop the build before anything is read.
     signals.initialized.connect(check_settings)
     # Templates need the fingerprinted names and the security.txt date.

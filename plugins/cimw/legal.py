@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from babel.dates import format_date
-from pelican import signals
+from pelican import Pelican, signals
+from pelican.generators import Generator
+
+from cimw import Settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "LEGAL_REQUIRE_REAL_VALUES": False,
     "LEGAL_DATE_LOCALE": "fr_FR",
 }
@@ -85,15 +89,15 @@ def is_placeholder(value: object) -> bool:
     return not text or (text.startswith("[") and text.endswith("]")) or ".invalid" in text
 
 
-def required_fields(settings) -> tuple[str, ...]:
+def required_fields(settings: Settings) -> tuple[str, ...]:
     """The facts this publisher must give; for an unknown kind, the common ones."""
-    fields = COMMON_FIELDS + KIND_FIELDS.get(settings.get("PUBLISHER_KIND"), ())
+    fields = COMMON_FIELDS + KIND_FIELDS.get(str(settings.get("PUBLISHER_KIND")), ())
     if settings.get("VAT_REGIME") == "charged":
         fields += VAT_CHARGED_FIELDS
     return fields
 
 
-def unconfirmed(settings) -> tuple[list[str], list[str]]:
+def unconfirmed(settings: Settings) -> tuple[list[str], list[str]]:
     """Every required fact that is a placeholder or empty, and what depends on one.
 
     Return the names, then the facts a choice still open would require: while
@@ -117,7 +121,7 @@ def is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def shape_problems(settings) -> list[str]:
+def shape_problems(settings: Settings) -> list[str]:
     """Facts that are set but cannot be right, whatever the build."""
     problems = []
     kind = settings.get("PUBLISHER_KIND")
@@ -162,7 +166,7 @@ def shape_problems(settings) -> list[str]:
     return problems
 
 
-def validate_settings(settings) -> None:
+def validate_settings(settings: Settings) -> None:
     """Raise LegalError for facts of the wrong shape or, in production, any placeholder."""
     problems = shape_problems(settings)
     if problems:
@@ -183,16 +187,16 @@ def french_date(date: datetime.date, locale: str = DEFAULTS["LEGAL_DATE_LOCALE"]
     return f"{day}\u00a0{format_date(date, format='MMMM y', locale=locale)}"
 
 
-def check_settings(pelican):
+def check_settings(pelican: Pelican) -> None:
     validate_settings(pelican.settings)
 
 
-def add_template_helpers(generator):
+def add_template_helpers(generator: Generator) -> None:
     generator.env.tests["placeholder"] = is_placeholder
     generator.env.filters["french_date"] = french_date
 
 
-def register():
+def register() -> None:
     # Before anything is read: a production build with placeholders never starts.
     signals.initialized.connect(check_settings)
     # Templates mark placeholders with `{% if value is placeholder %}` and date pages.

@@ -32,12 +32,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markupsafe import Markup
-from pelican import signals
+from pelican import Pelican, signals
+from pelican.generators import Generator
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +67,14 @@ class Rule:
     alternate: tuple[str, ...] = ()
 
 
-def load_rules(path: Path = RULES_FILE) -> list[dict]:
+def load_rules(path: Path = RULES_FILE) -> list[dict[str, Any]]:
     """The rules of the table, as written."""
     with path.open("rb") as table:
-        return tomllib.load(table)["rule"]
+        rules: list[dict[str, Any]] = tomllib.load(table)["rule"]
+    return rules
 
 
-def fixer_rules(table: list[dict]) -> list[Rule]:
+def fixer_rules(table: list[dict[str, Any]]) -> list[Rule]:
     return [
         Rule(
             name=row["name"],
@@ -247,12 +250,12 @@ def validate_settings(settings: dict) -> None:
         )
 
 
-def check_settings(pelican: object) -> None:
-    validate_settings(pelican.settings)  # type: ignore[attr-defined]
+def check_settings(pelican: Pelican) -> None:
+    validate_settings(pelican.settings)
 
 
-def add_filter(generator: object) -> None:
-    filters = generator.env.filters  # type: ignore[attr-defined]
+def add_filter(generator: Generator) -> None:
+    filters = generator.env.filters
     filters["typo"] = french
     filters["typo_text"] = french_text
 
