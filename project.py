@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent
 CONTENT = ROOT / "content"
 FAQ_DIR = CONTENT / "faq"
 WORD_LIST = CONTENT / "words.txt"
+GRAMMAR_EXCEPTIONS = CONTENT / "grammar-exceptions.txt"
 THEME = ROOT / "theme"
 IMAGES = THEME / "static" / "images"
 DEV_SETTINGS = ROOT / "pelicanconf.py"
@@ -32,6 +33,7 @@ GATE_INPUTS: dict[str, Path] = {
     "word_list": WORD_LIST,
     "jar": VNU_JAR,
     "typography_table": TYPOGRAPHY_TABLE,
+    "grammar_exceptions": GRAMMAR_EXCEPTIONS,
 }
 
 

@@ -63,15 +63,16 @@ def serve(c, port: int = PORT):
 @task(
     help={
         "path": "built folder to check (default: build the development site into output/ first)",
-        "rules": "comma-separated rules (default: all): entities,spelling,typography,links,"
-        "document,validity",
+        "rules": "comma-separated rules (default: all): entities,spelling,grammar,typography,"
+        "links,document,validity",
         "external": "also fetch the external links (needs the network)",
     }
 )
 def check(c, path: str = "", rules: str = "", external: bool = False):
-    """Check the built site: entities, spelling, typography, links, document, validity."""
+    """Check the built site: entities, spelling, grammar, typography, links, document, validity."""
     import toolchain
     from sitecheck import RULES, run_gate
+    from sitecheck.grammar import GrammarUnavailable
 
     try:
         toolchain.install_node_tools()
@@ -92,7 +93,7 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
             **project.GATE_INPUTS,
             external=external,
         )
-    except ValueError as error:
+    except (ValueError, GrammarUnavailable) as error:
         raise Exit(str(error)) from None
     if findings:
         raise Exit(code=1)

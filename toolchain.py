@@ -19,6 +19,7 @@ from project import AXE_JS, ROOT, VNU_JAR
 SYSTEM_TOOLS: dict[str, str] = {
     "hunspell": "hunspell",
     "/usr/share/hunspell/fr_FR.dic": "hunspell-fr",
+    "/usr/lib/python3/dist-packages/grammalecte/__init__.py": "python3-grammalecte",
     "java": "default-jre-headless",
     "npm": "npm",
     "ssh": "openssh-client",

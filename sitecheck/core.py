@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +21,8 @@ class Finding:
     """One problem: where, which rule, what.
 
     `needle` is the offending text as an author would have typed it, used to
-    point at the Markdown source the text came from.
+    point at the Markdown source the text came from; `needle_at` is where the
+    problem starts in it, for words that a source wraps over two lines.
     """
 
     path: str
@@ -28,6 +30,7 @@ class Finding:
     rule: str
     message: str
     needle: str | None = None
+    needle_at: int = 0
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.rule}: {self.message}"
@@ -139,15 +142,49 @@ def locate_in_sources(findings, content_dir: Path | None, root: Path | None = No
 def _locate(finding: Finding, sources, root: Path) -> Finding:
     if not finding.needle or len(finding.needle) < 3:
         return finding
+    pattern = _needle_pattern(finding.needle)
     for path, lines in sources.items():
         for number, line in enumerate(lines, start=1):
-            if finding.needle in line:
+            found = _find(pattern, finding.needle_at, line, lines[number : number + 1])
+            if found is not None:
                 try:
                     shown = path.resolve().relative_to(root.resolve()).as_posix()
                 except ValueError:
                     shown = path.as_posix()
-                return dataclasses.replace(finding, path=shown, line=number)
+                return dataclasses.replace(finding, path=shown, line=number + found)
     return finding
+
+
+# Markdown's inline syntax, absent from the text a reader sees: emphasis, code, link targets.
+MARKDOWN_INLINE_RE = re.compile(r"\]\([^)]*\)|[*_`\[\]]")
+
+
+def _needle_pattern(needle: str) -> re.Pattern:
+    """The needle, whole words at its edges, with either apostrophe."""
+    needle = needle.replace("’", "'")
+    start = r"(?<!\w)" if re.match(r"\w", needle) else ""
+    end = r"(?!\w)" if re.search(r"\w$", needle) else ""
+    return re.compile(start + re.escape(needle) + end)
+
+
+def _find(pattern: re.Pattern, needle_at: int, line: str, following: list[str]) -> int | None:
+    """Whether the needle is on this line: None, or 0, or 1 when its problem is on the next one.
+
+    The line is read as typed and as a reader sees it (without Markdown's
+    inline syntax); words may go on to the next line (Markdown and YAML wrap text).
+    """
+    for strip in (False, True):
+        text, after = (
+            (MARKDOWN_INLINE_RE.sub("", t) if strip else t).replace("’", "'")
+            for t in (line, following[0] if following else "")
+        )
+        if pattern.search(text):
+            return 0
+        text = text.rstrip()
+        match = pattern.search(f"{text} {after.strip()}") if after.strip() else None
+        if match and match.start() < len(text) < match.end():
+            return int(match.start() + needle_at > len(text))
+    return None
 
 
 def format_report(findings) -> str:

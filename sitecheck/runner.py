@@ -8,12 +8,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .core import Finding, Site, format_report, locate_in_sources
+from .grammar import check_grammar
 from .rules import check_document, check_entities, check_links, external_urls
 from .spelling import check_spelling
 from .typography import check_typography, load_checks
 from .validity import check_validity
 
-RULES = ("entities", "spelling", "typography", "links", "document", "validity")
+RULES = ("entities", "spelling", "grammar", "typography", "links", "document", "validity")
 # Fast enough to run after every rebuild of `invoke serve`.
 FAST_RULES = ("entities", "typography", "links", "document")
 
@@ -31,6 +32,7 @@ def check_site(
     jar: Path | None = None,
     site_url: str = "",
     typography_table: Path | None = None,
+    grammar_exceptions: Path | None = None,
 ) -> list[Finding]:
     """Return every finding of `rules` on the site built in a folder."""
     unknown = set(rules) - set(RULES)
@@ -55,6 +57,8 @@ def check_site(
     if "spelling" in rules:
         word_list = word_list if word_list and Path(word_list).is_file() else None
         findings += check_spelling(list(site.pages.values()), word_list)
+    if "grammar" in rules:
+        findings += check_grammar(list(site.pages.values()), grammar_exceptions)
     if "validity" in rules:
         if jar is None:
             raise ValueError("the validity rule needs the path of vnu.jar")
@@ -102,7 +106,8 @@ def run_gate(
 ) -> list[Finding]:
     """Run the quality gate on a built folder; print the report; return the findings.
 
-    `inputs` are check_site's files: content_dir, word_list, jar, typography_table.
+    `inputs` are check_site's files: content_dir, word_list, jar, typography_table,
+    grammar_exceptions.
     """
     site = Site(built)  # read and parsed once for the rules and the link list
     findings = check_site(site, rules=rules, site_url=site_url, **inputs)
