@@ -261,11 +261,12 @@ def images(c):
     }
 )
 def bench(c, sizes: str = "10,100,1000", rounds: int = 3):
-    """Print the build speed tables: plain Pelican against this pipeline, and live reload."""
+    """Print the speed tables: the build against plain Pelican, live reload, the gate's rules."""
     python_script(
         c, BENCHMARKS / "build_speed.py", f"--sizes {shlex.quote(sizes)} --rounds {int(rounds)}"
     )
     python_script(c, BENCHMARKS / "live_reload.py")
+    python_script(c, BENCHMARKS / "check_speed.py", f"--rounds {int(rounds)}")
 
 
 @task

@@ -1,0 +1,139 @@
+"""The quality gate's time on the real site: each rule, `invoke check`, and Grammalecte.
+
+Run: uv run invoke bench (after the build and live reload tables), or
+uv run python tests/benchmarks/check_speed.py --rounds 5.
+
+Three tables, seconds of wall time, median (min–max):
+1. each rule on the real site, read from disk each time, then the fast rules
+   (`serve` runs them after every rebuild) and every rule;
+2. `invoke check` in a fresh process, as `./run check` runs it: build and every
+   rule, then the same without the grammar rule. Target: under 10 s;
+3. the ways to run Grammalecte on the site's blocks: the rule's own (a
+   process of Debian's Python, sitecheck/grammalecte_worker.py), Debian's
+   grammalecte-cli with JSON output, and the module imported into this
+   Python, on its first call and warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.machinery
+import importlib.util
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sites import REPO
+
+from project import CONTENT, GRAMMAR_EXCEPTIONS, VNU_JAR, WORD_LIST
+from project import build as pelican_build
+from sitecheck import FAST_RULES, RULES, Site, check_site
+from sitecheck.grammar import OPTIONS_OFF, RULES_OFF, grammalecte_errors, page_blocks
+
+DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+
+
+def timed(action, rounds: int) -> str:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f})"
+
+
+def rule_table(output: Path, rounds: int) -> list[str]:
+    def run(rules):
+        return lambda: check_site(
+            output,
+            rules,
+            content_dir=CONTENT,
+            word_list=WORD_LIST,
+            jar=VNU_JAR,
+            grammar_exceptions=GRAMMAR_EXCEPTIONS,
+        )
+
+    lines = ["| rules | seconds |", "| --- | --- |"]
+    for rule in RULES:
+        lines.append(f"| {rule} | {timed(run((rule,)), rounds)} |")
+    lines.append(f"| fast rules ({', '.join(FAST_RULES)}) | {timed(run(FAST_RULES), rounds)} |")
+    lines.append(f"| every rule | {timed(run(RULES), rounds)} |")
+    return lines
+
+
+def check_table(rounds: int) -> list[str]:
+    def run(*args):
+        command = [sys.executable, "-m", "invoke", "check", *args]
+        return lambda: subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+
+    without = ",".join(rule for rule in RULES if rule != "grammar")
+    return [
+        "| `invoke check` | seconds |",
+        "| --- | --- |",
+        f"| build and every rule | {timed(run(), rounds)} |",
+        f"| build and every rule but grammar | {timed(run('--rules', without), rounds)} |",
+    ]
+
+
+def grammalecte_table(output: Path, rounds: int) -> list[str]:
+    blocks = sorted({b.text for page in Site(output).pages.values() for b in page_blocks(page)})
+    lines = [
+        f"| Grammalecte on the site's {len(blocks)} distinct blocks | seconds |",
+        "| --- | --- |",
+        f"| Debian's Python, one process (the rule) | {timed(lambda: grammalecte_errors(blocks), rounds)} |",
+    ]
+    cli = shutil.which("grammalecte-cli")
+    if cli:
+        with tempfile.TemporaryDirectory() as scratch:
+            paragraphs = Path(scratch) / "blocks.txt"
+            paragraphs.write_text("\n".join(blocks) + "\n", encoding="utf-8")
+            command = [cli, "-f", str(paragraphs), "-j", "-off", *OPTIONS_OFF, "-roff", *RULES_OFF]
+            run = lambda: subprocess.run(command, capture_output=True, check=True)  # noqa: E731
+            lines.append(f"| grammalecte-cli, JSON output | {timed(run, rounds)} |")
+    else:
+        lines.append("| grammalecte-cli, JSON output | not installed (grammalecte-cli) |")
+
+    spec = importlib.machinery.PathFinder.find_spec("grammalecte", [DIST_PACKAGES])
+    if spec is None or spec.loader is None:
+        lines.append("| imported into this Python | python3-grammalecte not installed |")
+        return lines
+    start = time.perf_counter()
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["grammalecte"] = module
+    spec.loader.exec_module(module)
+    engine = module.GrammarChecker("fr").getGCEngine()
+    engine.setOptions({option: False for option in OPTIONS_OFF})
+    for rule in RULES_OFF:
+        engine.ignoreRule(rule)
+    for text in blocks:
+        list(engine.parse(text, "FR"))
+    first = time.perf_counter() - start
+    warm = timed(lambda: [list(engine.parse(text, "FR")) for text in blocks], rounds)
+    lines.append(f"| imported into this Python, first call (load and check) | {first:.2f} |")
+    lines.append(f"| imported into this Python, warm | {warm} |")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    rounds = parser.parse_args().rounds
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "output"
+        pelican_build(
+            REPO / "pelicanconf.py",
+            {"OUTPUT_PATH": str(output), "CACHE_PATH": str(Path(scratch) / "cache")},
+        )
+        print("\n".join(rule_table(output, rounds)), end="\n\n")
+        print("\n".join(check_table(rounds)), end="\n\n")
+        print("\n".join(grammalecte_table(output, rounds)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
