@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from project import GATE_INPUTS, WORD_LIST, build, load_settings
+from project import GATE_INPUTS, GRAMMAR_EXCEPTIONS, WORD_LIST, build, load_settings
 from sitecheck import RULES, run_gate
+from sitecheck.grammar import GrammarUnavailable
 
 from .config import BUILD_FOLDER, deploy_config, owner, releases_for
 from .releases import file_checksums, new_release_id
@@ -111,14 +112,18 @@ def checked_build(
     # Taken before the gate: what is uploaded is verified against these.
     checksums = file_checksums(output)
     print("Quality gate:", flush=True)
-    # The content and word list the settings name (a copy's, in the tests).
+    # The content, word list and grammar exceptions the settings name (a copy's, in the tests).
     content = Path(conf["PATH"])
     inputs: dict[str, Any] = {
         **GATE_INPUTS,
         "content_dir": content,
         "word_list": content / WORD_LIST.name,
+        "grammar_exceptions": content / GRAMMAR_EXCEPTIONS.name,
     }
-    findings = run_gate(output, RULES, site_url=conf["SITE_PUBLIC_URL"], **inputs)
+    try:
+        findings = run_gate(output, RULES, site_url=conf["SITE_PUBLIC_URL"], **inputs)
+    except GrammarUnavailable as error:
+        raise DeployError(f"the quality gate cannot run: {error}") from None
     if findings:
         raise DeployError(f"the quality gate found {len(findings)} problems (above).")
     return output, release_id, checksums

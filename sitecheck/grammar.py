@@ -111,7 +111,8 @@ class Block:
 
 def _block(chars: list[tuple[str, int]]) -> Block | None:
     """Collapse the spaces of raw characters into a Block; None if there is no text."""
-    text, lines = [], []
+    text: list[str] = []
+    lines: list[int] = []
     for char, line in chars:
         if char in SPACES:
             if not text or text[-1] == " ":
@@ -309,11 +310,11 @@ def check_grammar(
     An entry of the exception list that allows nothing is reported too.
     """
     blocks = {page.name: page_blocks(page) for page in pages}
-    texts = sorted({block.text for page_blocks_ in blocks.values() for block in page_blocks_})
+    texts = sorted({block.text for in_page in blocks.values() for block in in_page})
     errors = dict(zip(texts, grammalecte_errors(texts, python), strict=True))
     entries, findings = read_exceptions(exceptions)
-    for name, page_blocks_ in blocks.items():
-        for block in page_blocks_:
+    for name, in_page in blocks.items():
+        for block in in_page:
             for error in errors[block.text]:
                 allowed = [
                     entry
@@ -339,7 +340,7 @@ def check_grammar(
         if not entry.used:
             findings.append(
                 Finding(
-                    _shown(Path(exceptions)),
+                    _shown(Path(str(exceptions))),
                     entry.line,
                     "grammar",
                     f"exception “{entry.rule} {entry.words}” allows nothing on the site: "

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import REPO, copy_project
 from test_check import NBSP, NNBSP, old_page, page
 
@@ -131,6 +132,10 @@ def planted_check(tmp_path_factory):
     right = planted_page({kind: twin for _, kind, _, _, twin in PLANTED}, " (corrigé)")
     (root / "content" / "pages" / "fautes.md").write_text(wrong, encoding="utf-8")
     (root / "content" / "pages" / "correct.md").write_text(right, encoding="utf-8")
+    # An entry that allows nothing: the project's list is read, and it is reported.
+    exceptions = root / "content" / "grammar-exceptions.txt"
+    stale = "g2__conf_on_non_verbe__b1_a3_1 les techniciens on besoin d'un serveur"
+    exceptions.write_text(exceptions.read_text(encoding="utf-8") + stale + "\n", encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,
@@ -145,14 +150,14 @@ def planted_check(tmp_path_factory):
         text=True,
         timeout=300,
     )
-    return result, wrong
+    return result, wrong, root
 
 
 @pytest.mark.parametrize(
     ("mistake", "kind", "words"), [(m, kind, words) for m, kind, _, words, _ in PLANTED]
 )
 def test_check_reports_each_planted_mistake_at_its_line(planted_check, mistake, kind, words):
-    result, wrong = planted_check
+    result, wrong, _ = planted_check
     line = source_line(wrong, words)
     reported = [
         finding
@@ -164,16 +169,30 @@ def test_check_reports_each_planted_mistake_at_its_line(planted_check, mistake, 
 
 
 def test_check_reports_the_planted_mistakes_and_nothing_else(planted_check):
-    result, _ = planted_check
+    result, _, root = planted_check
     assert result.returncode == 1, result.stdout + result.stderr
     findings = [line for line in result.stdout.splitlines() if re.match(r"\S+:\d+: \w+: ", line)]
     # Nothing in the correct twin, nothing from another rule, nothing twice.
-    assert len(findings) == len(PLANTED), result.stdout
-    assert all(": grammar: " in f and f.startswith("content/pages/fautes.md:") for f in findings)
+    planted = [f for f in findings if f.startswith("content/pages/fautes.md:")]
+    assert len(planted) == len(PLANTED), result.stdout
+    assert all(": grammar: " in f for f in planted)
+    # The twin was built and checked: every corrected sentence is on its page.
+    twin = BeautifulSoup(
+        (root / "output" / "correct.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    shown = " ".join([twin.get_text(), twin.select_one('meta[name="description"]')["content"]])
+    for _, _, _, _, sentence in PLANTED:
+        assert " ".join(sentence.replace("*", "").replace("'", "’").split()) in " ".join(
+            shown.split()
+        )
+    [stale] = [f for f in findings if f not in planted]
+    stale_line = len(GRAMMAR_EXCEPTIONS.read_text(encoding="utf-8").splitlines()) + 1
+    assert stale.startswith(f"content/grammar-exceptions.txt:{stale_line}: grammar: exception")
+    assert "allows nothing on the site" in stale
 
 
 def test_a_finding_names_the_words_the_suggestion_and_the_rule(planted_check):
-    result, wrong = planted_check
+    result, wrong, _ = planted_check
     line = source_line(wrong, "prestation")
     finding = next(f for f in result.stdout.splitlines() if f"fautes.md:{line}:" in f)
     assert re.fullmatch(
@@ -185,7 +204,7 @@ def test_a_finding_names_the_words_the_suggestion_and_the_rule(planted_check):
 
 def test_the_title_is_reported_once_at_its_front_matter_line(planted_check):
     """The title is shown in <title> and <h1>: one mistake, one finding."""
-    result, _ = planted_check
+    result, _, _ = planted_check
     title = [f for f in result.stdout.splitlines() if f.startswith("content/pages/fautes.md:2:")]
     assert len(title) == 1, result.stdout
     assert re.search(r"\(in fautes\.html:\d+, fautes\.html:\d+\)$", title[0]), title
