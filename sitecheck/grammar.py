@@ -55,9 +55,12 @@ OPTIONS_OFF = {
 }
 # Single rules turned off, and why.
 RULES_OFF = {
-    # A straight double quote: the typography rule reports it.
+    # A straight double quote, three dots or more: the typography rule reports them.
     "typo_guillemets_typographiques_doubles_ouvrants": "a straight quote: the typography rule",
     "typo_guillemets_typographiques_doubles_fermants": "a straight quote: the typography rule",
+    "typo_points_suspension1": "three to five dots for …: the typography rule",
+    "typo_points_suspension2": "six dots or more, three of them for …: the typography rule",
+    "typo_virgules_points": "a comma before dots: the typography rule reports the dots",
     # Identifiers are written without groups of digits (postal codes, SIREN,
     # the CNIL's TSA number); amounts are grouped by Babel.
     "num_grand_nombre_soudé": "postal codes, SIREN and TSA numbers have no digit groups",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from bs4 import BeautifulSoup
 from conftest import REPO, copy_project
 from test_check import NBSP, NNBSP, old_page, page
 
-from project import GRAMMAR_EXCEPTIONS
+from project import GRAMMAR_EXCEPTIONS, TYPOGRAPHY_TABLE
 from sitecheck import Page
 from sitecheck.grammar import (
     DEBIAN_PYTHON,
@@ -29,7 +30,7 @@ from sitecheck.grammar import (
     grammalecte_errors,
     page_blocks,
 )
-from sitecheck.rules import check_typography
+from sitecheck.typography import check_typography, load_checks
 
 # (class of mistake, the kind of block it is planted in, the wrong sentence,
 # its words reported, the correct twin). The page's title and summary are front matter.
@@ -280,24 +281,20 @@ def test_every_turned_off_option_and_rule_has_a_reason():
     assert all(reason.strip() for reason in {**OPTIONS_OFF, **RULES_OFF}.values())
 
 
-@pytest.mark.parametrize(
-    ("text", "option"),
-    [
-        ('Il dit "bonjour".', "typo"),
-        ("l'assistance", "apos"),
-        ("Vraiment?", "nbsp"),
-        ("Note : ceci", "nbsp"),
-        (f"«bonjour{NBSP}»", "nbsp"),
-        ("300 €", "unit"),
-        ("20%", "unit"),
-    ],
-)
-def test_typography_is_reported_by_the_typography_rule_only(text, option):
-    """Grammalecte reports these too, with the option on: turned off, not lost."""
-    [all_on] = grammalecte_errors([text], options_off=(), rules_off=())
-    assert option in {error["option"] for error in all_on}
-    assert check_grammar([page(f"<p>{text}</p>")]) == []
-    assert list(check_typography(page(f"<p>{text}</p>")))
+TYPOGRAPHY_EXAMPLES = [
+    (rule["name"], written)
+    for rule in tomllib.loads(TYPOGRAPHY_TABLE.read_text(encoding="utf-8"))["rule"]
+    for written, _typeset in rule.get("examples", [])
+]
+
+
+@pytest.mark.parametrize(("rule", "written"), TYPOGRAPHY_EXAMPLES)
+def test_the_typography_rule_defects_are_not_reported_again(rule, written):
+    """Each defect of the typography table is the typography rule's to report, not grammar's."""
+    assert check_grammar([page(f"<p>{written}</p>")]) == [], rule
+    # Grammalecte knows most of them: what it says is turned off here, not missed.
+    [all_on] = grammalecte_errors([written], options_off=(), rules_off=())
+    assert all(error["option"] in OPTIONS_OFF or error["rule"] in RULES_OFF for error in all_on)
 
 
 def test_layout_rules_are_off():
@@ -309,7 +306,8 @@ def test_layout_rules_are_off():
 def test_grammalecte_typography_the_typography_rule_lacks_is_kept():
     findings = check_grammar([page("<p>Un mot , puis un autre.Et la suite.</p>")])
     assert len(findings) == 2, findings
-    assert list(check_typography(page("<p>Un mot , puis un autre.Et la suite.</p>"))) == []
+    checks = load_checks(TYPOGRAPHY_TABLE)
+    assert list(check_typography(page("<p>Un mot , puis un autre.Et la suite.</p>"), checks)) == []
 
 
 def test_an_unknown_option_or_rule_is_an_error():

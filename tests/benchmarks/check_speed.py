@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sites import REPO
 
-from project import CONTENT, GRAMMAR_EXCEPTIONS, VNU_JAR, WORD_LIST
+from project import GATE_INPUTS
 from project import build as pelican_build
 from sitecheck import FAST_RULES, RULES, Site, check_site
 from sitecheck.grammar import OPTIONS_OFF, RULES_OFF, grammalecte_errors, page_blocks
@@ -48,14 +48,7 @@ def timed(action, rounds: int) -> str:
 
 def rule_table(output: Path, rounds: int) -> list[str]:
     def run(rules):
-        return lambda: check_site(
-            output,
-            rules,
-            content_dir=CONTENT,
-            word_list=WORD_LIST,
-            jar=VNU_JAR,
-            grammar_exceptions=GRAMMAR_EXCEPTIONS,
-        )
+        return lambda: check_site(output, rules, **GATE_INPUTS)
 
     lines = ["| rules | seconds |", "| --- | --- |"]
     for rule in RULES:
