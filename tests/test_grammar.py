@@ -19,7 +19,7 @@ from conftest import REPO, copy_project
 from test_check import NBSP, NNBSP, old_page, page
 
 from project import GRAMMAR_EXCEPTIONS, TYPOGRAPHY_TABLE
-from sitecheck import Page
+from sitecheck import Finding, Page, locate_in_sources
 from sitecheck.grammar import (
     DEBIAN_PYTHON,
     OPTIONS_OFF,
@@ -361,3 +361,29 @@ def test_the_project_exception_list_is_well_formed():
     from sitecheck.grammar import read_exceptions
 
     assert read_exceptions(GRAMMAR_EXCEPTIONS)[1] == []
+
+
+# -- from the built page to the Markdown line ---------------------------------
+
+
+def test_a_finding_is_located_through_wraps_markup_and_whole_words(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(
+        "Les documents que nous avons rédigés.\n"  # not « rédigé »: a longer word
+        "Ces règles sont\n"
+        "incontournable pour tous. Les clients *demande* une réponse, et\n"
+        "[les documents](/docs.html) que nous avons rédigé.\n"
+    )
+
+    def located(needle, needle_at=0):
+        finding = Finding("index.html", 1, "grammar", "m", needle, needle_at)
+        [moved] = locate_in_sources([finding], content, tmp_path)
+        return moved.path, moved.line
+
+    assert located("sont incontournable pour tous", 5) == ("content/a.md", 3)
+    assert located("sont incontournable pour tous", 0) == ("content/a.md", 2)
+    assert located("clients demande une réponse") == ("content/a.md", 3)
+    assert located("documents que nous avons rédigé") == ("content/a.md", 4)
+    assert located("nous avons rédigé") == ("content/a.md", 4)
+    assert located("absent d’ici") == ("index.html", 1)
