@@ -18,7 +18,7 @@ import sys
 def main():
     request = json.load(sys.stdin)
     try:
-        import grammalecte
+        import grammalecte  # type: ignore[import-not-found]  # Debian's, not the project's
     except ImportError:
         sys.exit("the grammalecte module is missing: apt-get install python3-grammalecte")
     engine = grammalecte.GrammarChecker("fr").getGCEngine()

@@ -31,8 +31,14 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bs4 import Comment, NavigableString, Tag
-from bs4.element import Declaration, Doctype, ProcessingInstruction
+from bs4.element import (
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
 
 from .core import NOT_PROSE, Finding, Page
 
@@ -211,7 +217,8 @@ def grammalecte_errors(
             f"Grammalecte {answer['version']} has no option or rule {', '.join(unknown)}: "
             "update OPTIONS_OFF or RULES_OFF in sitecheck/grammar.py"
         )
-    return answer["errors"]
+    errors: list[list[dict]] = answer["errors"]
+    return errors
 
 
 # -- the exception list ------------------------------------------------------
