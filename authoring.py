@@ -64,18 +64,23 @@ def serve(host: str, port: int) -> None:
     server.serve(host=host, port=port, root=str(OUTPUT), open_url_delay=None)
 
 
-def faq_positions(faq_dir: Path) -> list[int]:
-    """Return the positions already taken by the questions in `faq_dir`."""
+def faq_front_matter(faq_dir: Path) -> dict[Path, dict]:
+    """Return the front matter of each question file in `faq_dir`."""
     import yaml
     from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
 
-    positions = []
+    questions = {}
     for path in sorted(faq_dir.glob("*.md")):
-        match = HEADER_RE.fullmatch(path.read_text(encoding="utf-8"))
-        metadata = yaml.safe_load(match.group("metadata")) if match else None
-        if isinstance(metadata, dict) and isinstance(metadata.get("position"), int):
-            positions.append(metadata["position"])
-    return positions
+        try:
+            match = HEADER_RE.fullmatch(path.read_text(encoding="utf-8-sig"))
+            metadata = yaml.safe_load(match.group("metadata")) if match else None
+        except (UnicodeDecodeError, yaml.YAMLError) as error:
+            raise AuthoringError(
+                f"{path} cannot be read ({type(error).__name__}): fix it first; "
+                "./run build names the problem"
+            ) from None
+        questions[path] = metadata if isinstance(metadata, dict) else {}
+    return questions
 
 
 def question_anchor(question: str) -> str:
@@ -88,6 +93,11 @@ def question_anchor(question: str) -> str:
 
 
 def faq_file_text(question: str, position: int, anchor: str, reviewed: datetime.date) -> str:
+    """The new question's file: its front matter, an empty summary and no answer.
+
+    Nothing in it can be published by mistake: the build refuses the
+    question until its summary and its answer are written.
+    """
     import yaml
 
     front_matter = yaml.safe_dump(
@@ -103,9 +113,9 @@ def faq_file_text(question: str, position: int, anchor: str, reviewed: datetime.
         width=1000,
     )
     front_matter = front_matter.replace(
-        "summary: ''", "summary: ''  # required: the answer in one or two sentences"
+        "summary: ''", "summary: ''  # to write: the answer in one or two sentences"
     )
-    return f"---\n{front_matter}---\n\nLa réponse, en Markdown.\n"
+    return f"---\n{front_matter}---\n\n"
 
 
 class AuthoringError(Exception):
@@ -118,7 +128,19 @@ def new_question(question: str, faq_dir: Path) -> Path:
     anchor = question_anchor(question)
     if not question or not anchor:
         raise AuthoringError('Give the question, e.g.: ./run new-faq "Combien ça coûte ?"')
-    position = max(faq_positions(faq_dir), default=0) + 1
+    questions = faq_front_matter(faq_dir) if faq_dir.is_dir() else {}
+    for other, metadata in questions.items():
+        if metadata.get("anchor") == anchor:
+            raise AuthoringError(
+                f"{other} already has the anchor {anchor!r} ({metadata.get('title')!r}): "
+                "edit that question, or word the new one differently"
+            )
+    positions = [
+        metadata["position"]
+        for metadata in questions.values()
+        if isinstance(metadata.get("position"), int)
+    ]
+    position = max(positions, default=0) + 1
     path = faq_dir / f"{position:02d}-{anchor}.md"
     if path.exists():
         raise AuthoringError(f"{path} exists already")

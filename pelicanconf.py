@@ -101,6 +101,7 @@ PLUGINS = [
     "cimw.sources",
     "cimw.frontmatter",
     "cimw.pricing",
+    "cimw.placeholders",
     "cimw.faq",
     "cimw.typography",
     "cimw.legal",

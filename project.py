@@ -7,6 +7,7 @@ their folders and settings from here. It imports none of them.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,16 +43,17 @@ class BuildError(Exception):
 
 
 class _Collector(logging.Handler):
-    """Keeps every warning and error logged during a build, and prints it."""
+    """Keeps every warning and error logged during a build."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         self.messages: list[str] = []
+        self.texts: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = self.format(record)
-        self.messages.append(message)
+        self.messages.append(self.format(record))
+        self.texts.append(record.getMessage())
 
 
 @contextmanager
@@ -74,6 +76,23 @@ def load_settings(settings_file: Path, overrides: Mapping[str, Any] | None = Non
     return settings
 
 
+def template_problem(error: BaseException) -> str:
+    """Where in the theme's templates an error was raised, as 'path:line: ', or ''."""
+    import traceback
+
+    from jinja2 import TemplateSyntaxError
+
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        return f"{os.path.relpath(error.filename)}:{error.lineno}: "
+    # Jinja gives each template line a frame of its own in the traceback.
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.endswith(".py") and Path(frame.filename).is_file()
+    ]
+    return f"{os.path.relpath(frames[-1].filename)}:{frames[-1].lineno}: " if frames else ""
+
+
 def build(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> dict:
     """Build the site; any warning or error stops it with a BuildError. Return the settings."""
     from pelican import Pelican
@@ -83,8 +102,14 @@ def build(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> di
             settings = load_settings(settings_file, overrides)
             Pelican(settings).run()
         except Exception as error:  # a plugin's or Pelican's: reported, never a traceback
-            logged = "".join(f"{message}\n" for message in collector.messages)
-            raise BuildError(f"{logged}{type(error).__name__}: {error}") from error
+            # A problem logged and then raised is said once, in the error.
+            logged = "".join(
+                f"{message}\n"
+                for message, text in zip(collector.messages, collector.texts, strict=True)
+                if text not in str(error)
+            )
+            where = template_problem(error)
+            raise BuildError(f"{logged}{where}{type(error).__name__}: {error}") from error
     if collector.messages:
         raise BuildError("\n".join(collector.messages) + "\n(warnings count as errors)")
     return settings

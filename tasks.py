@@ -113,7 +113,10 @@ def new_faq(c, question: str, directory: str = str(project.FAQ_DIR)):
         path = new_question(question, Path(directory))
     except AuthoringError as error:
         raise Exit(str(error)) from None
-    print(f"Wrote {path}: fill in its summary and its answer.")
+    print(
+        f"Wrote {path}: write its summary, and its answer below the front matter; "
+        "until both are written the build refuses it."
+    )
 
 
 # -- publishing ---------------------------------------------------------------

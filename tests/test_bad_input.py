@@ -141,7 +141,11 @@ def test_unknown_placeholder_names_file_and_token(tiny_site):
     tiny_site.write(
         "content/faq/one.md", good_faq() + "\nPrix : {{ day_rat }} et {{ price_table }}.\n"
     )
-    assert_fails(tiny_site.build(), "content/faq/one.md: unknown placeholder {{ day_rat }}")
+    assert_fails(
+        tiny_site.build(),
+        "content/faq/one.md:11: {{ day_rat }}: unknown placeholder",
+        "{{ day_rate }}",
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,6 +165,15 @@ def test_unknown_placeholder_names_file_and_token(tiny_site):
         ("SECURITY_TXT_LANGUAGES = 'fr, en'", ["SECURITY_TXT_LANGUAGES must be a list"]),
         ("PRIVACY_TRANSFERS = ['États-Unis']", ["PRIVACY_TRANSFERS must be ()"]),
         ("DEFAULT_LANG = 'de'", ["DEFAULT_LANG is 'de'", "French rules only"]),
+        ("DAY_RATE = 0.4", ["DAY_RATE = 0.4 shows as 0 €", "at least one euro"]),
+        (
+            "DAY_RATE = 3\nHOURLY_RATE = 'from_day_rate'",
+            ["HOURLY_RATE = 'from_day_rate' shows as 0 €", "PRICING_HOURS_PER_DAY"],
+        ),
+        ("HOURLY_RATE = float('nan')", ["HOURLY_RATE must be None", "got nan"]),
+        ("HOURLY_RATE = 10**30", ["HOURLY_RATE must be a number of euros up to"]),
+        ("DAY_RATE = float('inf')", ["DAY_RATE must be a number of euros up to", "got inf"]),
+        ("DAY_RATE = 10**30", ["DAY_RATE must be a number of euros up to", "got 10000"]),
     ],
 )
 def test_bad_setting_names_the_setting(tiny_site, setting, words):
@@ -252,4 +265,133 @@ def test_content_written_over_generated_files_stops_the_build(tiny_site):
         "content/pages/cache.md: writes .manifest.sha256, a hidden file",
         "content/pages/jumeau.md: writes contact.html.gz, reserved for the compressed twins",
         "content/pages/deux.md, content/pages/un.md: all write double.html",
+    )
+
+
+def test_each_problem_is_said_once(tiny_site):
+    tiny_site.write("content/faq/broken.md", "---\ntitle: a\nposition: 1\nanchor: b: c\n---\n")
+    result = tiny_site.build()
+    assert_fails(result, "content/faq/broken.md:4:")
+    assert (result.stdout + result.stderr).count("content/faq/broken.md:4:") == 1
+
+
+@pytest.mark.parametrize("where", ["faq", "pages"])
+def test_an_unknown_status_is_refused(tiny_site, where):
+    if where == "faq":
+        text = good_faq().replace("reviewed: 2026-11-26", "reviewed: 2026-11-26\nstatus: brouillon")
+    else:
+        text = (
+            "---\ntitle: Titre\nsummary: Résumé.\nreviewed: 2026-11-26\nstatus: brouillon\n"
+            "---\n\nTexte.\n"
+        )
+    tiny_site.write(f"content/{where}/one.md", text)
+    if where == "pages":
+        tiny_site.write("content/faq/two.md", good_faq(2, "deux"))
+    line = text.split("\n").index("status: brouillon") + 1
+    assert_fails(
+        tiny_site.build(),
+        f"content/{where}/one.md:{line}: status: expected one of published, hidden, draft, "
+        "got 'brouillon'",
+    )
+
+
+def test_a_field_written_twice_is_refused(tiny_site):
+    tiny_site.write(
+        "content/faq/one.md", good_faq().replace("position: 1", "position: 1\ntitle: Autre ?")
+    )
+    assert_fails(tiny_site.build(), "content/faq/one.md:4: ", "title: set twice")
+
+
+def test_a_question_of_front_matter_only_is_refused(tiny_site):
+    tiny_site.write("content/faq/one.md", good_faq().replace("La réponse.\n", ""))
+    assert_fails(tiny_site.build(), "content/faq/one.md:8: the answer is empty")
+
+
+@pytest.mark.parametrize(
+    ("bad", "got"), [("title: 123", "got 123"), ("title: [a, b]", "got ['a', 'b']")]
+)
+def test_a_title_that_is_not_text_is_refused(tiny_site, bad, got):
+    tiny_site.write("content/faq/one.md", good_faq().replace("title: Une question ?", bad))
+    assert_fails(tiny_site.build(), "content/faq/one.md:2: title: expected the question", got)
+
+
+def test_a_page_without_title_names_the_file_and_the_field(tiny_site):
+    tiny_site.write("content/faq/one.md", good_faq())
+    tiny_site.write(
+        "content/pages/sans-titre.md", "---\nsummary: Oui.\nreviewed: 2026-11-26\n---\n\nTexte.\n"
+    )
+    result = tiny_site.build()
+    assert_fails(result, "content/pages/sans-titre.md:1: title: missing; expected")
+    assert "Skipping" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "byte"),
+    [
+        (
+            good_faq()
+            .replace("La réponse.", "La r\udce9ponse.")
+            .encode("utf-8", "surrogateescape"),
+            9,
+            "0xe9",
+        ),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 1, "0x89"),
+    ],
+)
+def test_a_file_that_is_not_utf8_names_the_file_and_line(tiny_site, data, line, byte):
+    path = tiny_site.write("content/faq/one.md", "")
+    path.write_bytes(data)
+    assert_fails(tiny_site.build(), f"content/faq/one.md:{line}: not UTF-8 text (byte {byte})")
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(tiny_site):
+    tiny_site.write(
+        "content/faq/one.md", good_faq().replace("title: Une question ?", 'title: "Une question ?')
+    )
+    assert_fails(
+        tiny_site.build(), "content/faq/one.md:2: front matter is not valid YAML:", "never closed"
+    )
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tiny_site):
+    levels = ["a: &a [" + ", ".join(['"lol"'] * 9) + "]"]
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    bomb = "\n".join(levels)
+    assert len(bomb) < 1500
+    # Nine to the ninth strings in the summary, if it were expanded.
+    text = good_faq().replace("summary: La réponse en bref.", "summary: *i")
+    text = text.replace("reviewed: 2026-11-26", "reviewed: 2026-11-26\n" + bomb)
+    tiny_site.write("content/faq/one.md", text)
+    result = tiny_site.build()
+    assert_fails(result, "content/faq/one.md:5: front matter uses a YAML alias")
+
+
+def test_problems_of_unreadable_and_readable_questions_are_reported_together(tiny_site):
+    tiny_site.write(
+        "content/faq/a.md", good_faq(1, "a").replace("title: Une question ?", "title: 123")
+    )
+    tiny_site.write("content/faq/b.md", good_faq(2, "b").replace("position: 2", "position: deux"))
+    assert_fails(
+        tiny_site.build(),
+        "2 problems in FAQ front matter",
+        "content/faq/a.md:2: title",
+        "content/faq/b.md:3: position",
+    )
+
+
+def test_a_template_syntax_error_names_the_template_and_line(tiny_site):
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "theme", tiny_site.root / "theme")
+    page = tiny_site.root / "theme" / "templates" / "page.html"
+    lines = page.read_text().split("\n")
+    number = next(n for n, line in enumerate(lines, 1) if "{% block content %}" in line)
+    page.write_text(page.read_text().replace("{% block content %}", "{% block content }"))
+    tiny_site.write("content/faq/one.md", good_faq())
+    assert_fails(
+        tiny_site.build("THEME = 'theme'\n"),
+        f"theme/templates/page.html:{number}: TemplateSyntaxError",
     )

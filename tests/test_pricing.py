@@ -16,7 +16,6 @@ from test_site import faq_front_matter
 import pelicanconf
 from cimw.pricing import (
     HOURLY_FROM_DAY_RATE,
-    fill_prices,
     hourly_euros,
     price_table,
     validate_settings,
@@ -196,30 +195,6 @@ def test_good_settings_pass():
     validate_settings(settings_of(FILLED_LEGAL))
     validate_settings(settings_of(FILLED_EI))
     validate_settings(settings_of({"DAY_RATE": 412.5, "PRICING_DAYS_PER_WEEK": [1, 5]}))
-
-
-def test_fill_prices_replaces_known_placeholders():
-    phrases = {"day_rate": "300 € HT", "by_the_hour": "à l’heure", "price_table": "<table></table>"}
-    html, problems = fill_prices(
-        "<p>Le jour : {{ day_rate }}, facturé {{by_the_hour}}.</p>\n<p>{{ price_table }}</p>",
-        "faq/x.md",
-        phrases,
-    )
-    assert html == "<p>Le jour : 300 € HT, facturé à l’heure.</p>\n<table></table>"
-    assert problems == []
-
-
-def test_fill_prices_reports_unknown_and_unavailable_placeholders():
-    phrases = {"day_rate": "300 €", "by_the_hour": "à l’heure", "price_table": "<table></table>"}
-    html, problems = fill_prices(
-        "<p>{{ tarif }}, {{ }} et {{ hourly_rate }}</p>", "faq/x.md", phrases
-    )
-    assert problems[:2] == [
-        "faq/x.md: unknown placeholder {{ tarif }}",
-        "faq/x.md: unknown placeholder {{ }}",
-    ]
-    assert problems[2].startswith("faq/x.md: {{ hourly_rate }} needs HOURLY_RATE")
-    assert "{{ tarif }}" in html
 
 
 # -- the built pages -----------------------------------------------------------

@@ -27,30 +27,47 @@ def test_question_anchor():
     assert authoring.question_anchor("Le cas_limite ?") == "le-cas-limite"
 
 
+def next_position(faq_dir) -> int:
+    """The position after the last question, read from the question files."""
+    positions = [
+        yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])["position"]
+        for path in faq_dir.glob("*.md")
+    ]
+    return max(positions, default=0) + 1
+
+
 def test_new_faq_writes_the_next_question(tmp_path):
     faq_dir = tmp_path / "faq"
     shutil.copytree(REPO / "content" / "faq", faq_dir)
+    position = next_position(faq_dir)
     result = run_invoke(
         "new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir), cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    written = faq_dir / "06-qu-est-ce-qu-une-maitrise-d-oeuvre.md"
-    front_matter = yaml.safe_load(written.read_text(encoding="utf-8").split("---")[1])
-    assert front_matter == {
+    written = faq_dir / f"{position:02d}-qu-est-ce-qu-une-maitrise-d-oeuvre.md"
+    _, header, body = written.read_text(encoding="utf-8").split("---")
+    assert yaml.safe_load(header) == {
         "title": "Qu'est-ce qu'une maîtrise d'œuvre ?",
-        "position": 6,
+        "position": position,
         "anchor": "qu-est-ce-qu-une-maitrise-d-oeuvre",
         "summary": "",
         "reviewed": datetime.date.today(),
     }
-    again = run_invoke(
-        "new-faq", "Qu'est-ce qu'une maîtrise d'œuvre ?", "--directory", str(faq_dir), cwd=tmp_path
-    )
-    assert again.returncode == 0  # a different position: 07-…
-    assert (faq_dir / "07-qu-est-ce-qu-une-maitrise-d-oeuvre.md").exists()
+    assert body.strip() == "", "no answer text that could be published by mistake"
 
 
-def test_a_new_question_needs_its_summary_then_appears(tmp_path):
+def test_new_faq_refuses_an_anchor_already_used(tmp_path):
+    faq_dir = tmp_path / "faq"
+    faq_dir.mkdir()
+    (faq_dir / "03-quel-prix.md").write_text(good_faq(3, "quel-prix"))
+    before = sorted(faq_dir.iterdir())
+    result = run_invoke("new-faq", "Quel prix ?", "--directory", str(faq_dir), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "03-quel-prix.md already has the anchor 'quel-prix'" in result.stderr
+    assert sorted(faq_dir.iterdir()) == before
+
+
+def test_a_new_question_is_refused_until_its_summary_and_answer_are_written(tmp_path):
     site = TinySite(tmp_path)
     site.write("content/faq/01-une-question.md", good_faq())
     faq_dir = tmp_path / "content" / "faq"
@@ -63,11 +80,17 @@ def test_a_new_question_needs_its_summary_then_appears(tmp_path):
     written = faq_dir / "02-une-autre-question.md"
 
     refused = site.build()
+    output = refused.stderr + refused.stdout
     assert refused.returncode != 0
-    assert "02-une-autre-question.md:" in refused.stderr + refused.stdout
-    assert "summary: expected" in refused.stderr + refused.stdout
+    assert "02-une-autre-question.md:5: summary: expected" in output
+    assert "02-une-autre-question.md:8: the answer is empty" in output
 
     written.write_text(written.read_text().replace("summary: ''", "summary: En bref."))
+    refused = site.build()
+    assert refused.returncode != 0
+    assert "02-une-autre-question.md:8: the answer is empty" in refused.stderr + refused.stdout
+
+    written.write_text(written.read_text() + "La réponse.\n")
     built = site.build()
     assert built.returncode == 0, built.stderr
     html = (tmp_path / "output" / "index.html").read_text()

@@ -18,11 +18,14 @@ from collections import defaultdict
 from pelican import signals
 from pelican.contents import Page
 from pelican.generators import CachingGenerator
+from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
 
 from cimw import frontmatter
 from cimw.frontmatter import (
     REVIEWED,
+    TAG_RE,
     Field,
+    FrontMatterError,
     field_problems,
     is_date,
     is_position,
@@ -71,6 +74,25 @@ def duplicate_problems(entries, field_name):
     ]
 
 
+def answer_line(source_path: str) -> int:
+    """The first line after the front matter, where the answer starts."""
+    with open(source_path, encoding="utf-8-sig") as handle:
+        text = handle.read()
+    match = HEADER_RE.fullmatch(text)
+    return text[: match.start("content")].count("\n") + 2 if match else 1
+
+
+def answer_problems(entry) -> list[str]:
+    """An answer with no text (a file of front matter only) is a problem."""
+    if TAG_RE.sub("", entry.content or "").strip():
+        return []
+    path = os.path.relpath(entry.source_path)
+    return [
+        f"{path}:{answer_line(entry.source_path)}: the answer is empty; expected the answer "
+        "in Markdown below the front matter"
+    ]
+
+
 def faq_problems(entries):
     """Return every front-matter problem of the entries, one line each."""
     problems = []
@@ -78,6 +100,7 @@ def faq_problems(entries):
         problems += field_problems(
             os.path.relpath(entry.source_path), entry.metadata, FAQ_SCHEMA, {"status"}
         )
+        problems += answer_problems(entry)
     for field_name in ("position", "anchor"):
         problems += duplicate_problems(entries, field_name)
     return problems
@@ -96,22 +119,27 @@ class FaqGenerator(CachingGenerator):
 
     def generate_context(self):
         entries = []
+        unreadable = []  # each file's problems, as the reader found them
         for path in self.get_files(
             self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"]),
             exclude=self.settings.get("FAQ_EXCLUDES", DEFAULTS["FAQ_EXCLUDES"]),
         ):
             entry = self.get_cached_data(path, None)
             if entry is None:
-                entry = self.readers.read_file(
-                    base_path=self.path,
-                    path=path,
-                    content_class=FaqEntry,
-                    context=self.context,
-                )
+                try:
+                    entry = self.readers.read_file(
+                        base_path=self.path,
+                        path=path,
+                        content_class=FaqEntry,
+                        context=self.context,
+                    )
+                except FrontMatterError as error:
+                    unreadable += str(error).split("\n")
+                    continue
                 self.cache_data(path, entry)
             entries.append(entry)
 
-        raise_problems(faq_problems(entries), "FAQ front matter")
+        raise_problems(unreadable + faq_problems(entries), "FAQ front matter")
         self.context["faq_entries"] = ordered(entries)
         logger.debug("FAQ: %d entries", len(self.context["faq_entries"]))
         self.save_cache()

@@ -2,7 +2,10 @@
 
 The reader extends pelican-yaml-metadata: where that plugin logs a malformed
 header and carries on with no metadata, this one stops the build with the file,
-the line and what YAML could not parse.
+the line and what is wrong: a file that is not UTF-8, YAML that cannot be
+parsed (a quote left open is reported where it opens), a field written twice,
+a YAML alias (refused: one line of aliases can expand to gigabytes), and the
+fields Pelican needs before it can make a page at all (`title`, `status`).
 
 `field_problems` is the pure schema check shared by the faq plugin (one schema
 for questions) and by this plugin for pages, run at `page_generator_finalized`
@@ -17,11 +20,11 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 from pelican import signals
 from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE, YAMLMetadataReader
-from pelican.utils import pelican_open
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +35,9 @@ TAG_RE = re.compile(r"<[^>]+>")
 
 # Fields Pelican itself understands on a page; allowed everywhere.
 PELICAN_FIELDS = frozenset({"slug", "save_as", "url", "template", "status"})
-# Added by Pelican to every file it reads, not written by the author.
-IMPLICIT_FIELDS = frozenset({"reader"})
+# Added to every file as it is read, not written by the author: by Pelican,
+# and by the placeholders reader (each provider's USED_FLAG).
+IMPLICIT_FIELDS = frozenset({"reader", "quotes_prices"})
 
 
 class FrontMatterError(Exception):
@@ -66,7 +70,15 @@ def is_date(value: object) -> bool:
     return isinstance(value, datetime.date)
 
 
+def is_status(value: object) -> bool:
+    return value in STATUSES
+
+
+# Pelican's own statuses: shown, kept out of the sitemap and menus, or not built.
+STATUSES = ("published", "hidden", "draft")
 TEXT = "a non-empty text"
+TITLE = "the question or the page title, a non-empty text"
+STATUS = "one of " + ", ".join(STATUSES)
 REVIEWED = "the date of the last review, as YYYY-MM-DD"
 PAGE_SCHEMA = (
     Field("title", TEXT, is_text),
@@ -130,32 +142,122 @@ def raise_problems(problems: list[str], what: str) -> None:
         )
 
 
+class StrictLoader(SAFE_LOADER):
+    """The safe YAML loader, refusing a field written twice."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                twice = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class says so
+                break
+            if twice:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key}: set twice; expected each field once", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def yaml_error_line(error: yaml.YAMLError) -> tuple[int, str]:
+    """Return the line (from 0, in the YAML text) and the description of a YAML error.
+
+    A quote or bracket left open is found only at the end of the text: then
+    the line is the one where it was opened.
+    """
+    mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    if context_mark is not None and context and "end of stream" in problem:
+        return context_mark.line, f"{context.removeprefix('while ')}: it is never closed"
+    return (mark.line if mark else 0), problem
+
+
+def alias_lines(text: str) -> list[int]:
+    """Return the lines (from 0) of the YAML aliases (*name) in `text`."""
+    if "*" not in text:
+        return []
+    return [
+        token.start_mark.line
+        for token in yaml.scan(text, Loader=SAFE_LOADER)
+        if isinstance(token, yaml.AliasToken)
+    ]
+
+
+def read_problems(source_path: str, metadata: Mapping[str, object]) -> list[str]:
+    """Problems that stop Pelican from making a page of the file at all."""
+    problems = []
+    if "title" not in metadata:
+        problems.append(f"{source_path}:1: title: missing; expected {TITLE}")
+    elif not is_text(metadata["title"]):
+        line = field_line(source_path, "title")
+        problems.append(f"{source_path}:{line}: title: expected {TITLE}, got {metadata['title']!r}")
+    if "status" in metadata and not is_status(metadata["status"]):
+        line = field_line(source_path, "status")
+        problems.append(
+            f"{source_path}:{line}: status: expected {STATUS}, got {metadata['status']!r}"
+        )
+    return problems
+
+
 class FrontMatterReader(YAMLMetadataReader):
     """Markdown reader that refuses a missing or malformed YAML header."""
 
     def read(self, source_path):
+        return self.read_markdown(source_path, self.read_text(source_path))
+
+    def read_text(self, source_path) -> str:
+        """Return the file's text; a file that is not UTF-8 stops at its first bad byte."""
+        data = Path(source_path).read_bytes()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            self._fail(
+                f"{os.path.relpath(source_path)}:{line}: not UTF-8 text (byte "
+                f"0x{data[error.start]:02x}); expected a Markdown file saved as UTF-8"
+            )
+
+    def read_markdown(self, source_path, text: str):
+        """Return the HTML and the metadata of a Markdown file's text."""
         path = os.path.relpath(source_path)
-        with pelican_open(source_path) as text:
-            if not HEADER_RE.fullmatch(text):
-                self._fail(
-                    f"{path}:1: no YAML front matter; the file must start "
-                    "with a line '---', then the fields, then a line '---'"
-                )
-            self._header_line = text[: text.index("---")].count("\n") + 1
-        return super().read(source_path)
+        match = HEADER_RE.fullmatch(text)
+        if not match:
+            self._fail(
+                f"{path}:1: no YAML front matter; the file must start "
+                "with a line '---', then the fields, then a line '---'"
+            )
+        self._header_line = text[: text.index("---")].count("\n") + 1
+        metadata = self._load_yaml_metadata(match.group("metadata"), source_path)
+        problems = read_problems(path, metadata)
+        if problems:
+            self._fail("\n".join(problems))
+        return self._md.reset().convert(match.group("content")), metadata
 
     def _load_yaml_metadata(self, text, source_path):
+        path = os.path.relpath(source_path)
+        aliases = alias_lines(text)
+        if aliases:
+            self._fail(
+                f"{path}:{self._header_line + aliases[0]}: front matter uses a YAML alias "
+                "(*name); expected each value written out"
+            )
         try:
-            metadata = yaml.load(text, Loader=SAFE_LOADER)
+            metadata = yaml.load(text, Loader=StrictLoader)
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = self._header_line + mark.line if mark else self._header_line
-            problem = getattr(error, "problem", None) or str(error)
-            path = os.path.relpath(source_path)
-            self._fail(f"{path}:{line}: front matter is not valid YAML: {problem}")
+            line, problem = yaml_error_line(error)
+            # A value that starts with { is a YAML mapping, not text.
+            if "{" in [*text.split("\n"), ""][line]:
+                problem += '; a value with a placeholder must be in quotes: title: "… {{ name }} …"'
+            self._fail(
+                f"{path}:{self._header_line + line}: front matter is not valid YAML: {problem}"
+            )
         if not isinstance(metadata, dict):
             self._fail(
-                f"{os.path.relpath(source_path)}:{self._header_line}: front matter must be "
+                f"{path}:{self._header_line}: front matter must be "
                 f"'field: value' lines, got {type(metadata).__name__}"
             )
         return self._parse_yaml_metadata(metadata, source_path)

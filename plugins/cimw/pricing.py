@@ -17,32 +17,30 @@
 
 A fact still a placeholder (see the legal plugin) is carried through, for the
 templates to show it framed. Amounts are formatted the French way by Babel.
-At `all_generators_finalized`, once every page and question is read and
-before anything is written, placeholders in the rendered Markdown are
-replaced with the phrases of the theme's `_prices.html`:
+`placeholders` gives the values of the price placeholders, the phrases of the
+theme's `_prices.html`, which the placeholders plugin fills in as content is
+read:
 
 - `{{ day_rate }}`, `{{ hourly_rate }}`: a price as stated, such as 300 € HT;
 - `{{ by_the_hour }}`: "à l'heure", with the hourly price when there is one;
 - `{{ price_table }}`, alone in its paragraph: the table, rendered by the
   theme's `_price_table.html`.
 
-Any other `{{ name }}` fails the build, naming the file and the token. A page
-that quotes a price gets `quotes_prices = True`, for its "Mis à jour le" line.
+A page that quotes a price gets `quotes_prices = True`, for its "Mis à jour
+le" line.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import numbers
-import os
-import re
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, format_decimal
 from markupsafe import Markup
 from pelican import signals
-from pelican.contents import Content
 
 from cimw import legal
 from cimw.legal import is_placeholder
@@ -68,15 +66,16 @@ HOURLY_FROM_DAY_RATE = "from_day_rate"
 FULL_TIME_DAYS_PER_WEEK = 5
 MONTHS_PER_YEAR = 12
 
-PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[^{}\s]*)\s*\}\}")
-TABLE_PARAGRAPH_RE = re.compile(r"<p>\s*\{\{\s*price_table\s*\}\}\s*</p>")
+# An amount above this is a typing mistake (and would overflow the computations).
+AMOUNT_MAX = 1_000_000
 INLINE_PHRASES = ("day_rate", "hourly_rate", "by_the_hour")
+# The placeholders content may write (see the placeholders plugin), those that
+# stand alone in their paragraph, and the attribute of a content that uses them.
+PLACEHOLDERS = (*INLINE_PHRASES, "price_table")
+BLOCK_PLACEHOLDERS = ("price_table",)
+USED_FLAG = "quotes_prices"
 # Known placeholders that only some settings can fill, and the setting they need.
 NEEDS = {"hourly_rate": "HOURLY_RATE"}
-
-
-class PricingError(Exception):
-    """Content that asks for a price the plugin does not know."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +155,8 @@ def settings_problems(settings) -> list[str]:
     rate = settings["DAY_RATE"]
     if not is_positive_number(rate):
         problems.append(f"DAY_RATE must be a number of euros greater than zero, got {rate!r}")
+    else:
+        problems += amount_problems("DAY_RATE", rate)
     hours = setting(settings, "PRICING_HOURS_PER_DAY")
     if not is_positive_number(hours):
         problems.append(f"PRICING_HOURS_PER_DAY must be a number greater than zero, got {hours!r}")
@@ -165,6 +166,13 @@ def settings_problems(settings) -> list[str]:
             "HOURLY_RATE must be None (no hourly price shown), a number of euros greater than "
             f"zero, or {HOURLY_FROM_DAY_RATE!r} (DAY_RATE / PRICING_HOURS_PER_DAY, rounded "
             f"down), got {hourly!r}"
+        )
+    elif hourly is not None and hourly != HOURLY_FROM_DAY_RATE:
+        problems += amount_problems("HOURLY_RATE", hourly)
+    elif hourly == HOURLY_FROM_DAY_RATE and not problems and hourly_euros(settings) < 1:
+        problems.append(
+            f"HOURLY_RATE = {hourly!r} shows as 0 € with DAY_RATE = {rate!r} and "
+            f"PRICING_HOURS_PER_DAY = {hours!r}: expected a day rate of at least one euro an hour"
         )
     days = setting(settings, "PRICING_DAYS_PER_WEEK")
     if (
@@ -184,6 +192,18 @@ def settings_problems(settings) -> list[str]:
         )
     problems += vat_problems(settings)
     return problems
+
+
+def amount_problems(name: str, value) -> list[str]:
+    """An amount that cannot be computed, or would show as 0 € once rounded to the euro."""
+    if not math.isfinite(value) or value > AMOUNT_MAX:
+        return [f"{name} must be a number of euros up to {AMOUNT_MAX:_}, got {value!r}"]
+    if whole_euros(value) < 1:
+        return [
+            f"{name} = {value!r} shows as 0 € (amounts are rounded to the euro): expected at "
+            "least one euro"
+        ]
+    return []
 
 
 def vat_problems(settings) -> list[str]:
@@ -316,59 +336,25 @@ def price_phrases(table: PriceTable, env, settings) -> dict[str, Markup]:
     return filled
 
 
-def fill_prices(html: str, source_path: str, phrases: dict[str, str]):
-    """Replace the price placeholders in `html`; return it and the problems found."""
-    html = TABLE_PARAGRAPH_RE.sub(lambda _: phrases["price_table"], html)
-    problems = []
-
-    def replace(match):
-        name = match.group("name")
-        if name in phrases and name != "price_table":
-            return phrases[name]
-        if name in NEEDS:
-            problems.append(
-                f"{source_path}: {match.group(0)} needs {NEEDS[name]}, which is not set "
-                "(write {{ by_the_hour }} to mention hourly billing without a figure)"
-            )
-        else:
-            problems.append(f"{source_path}: unknown placeholder {match.group(0)}")
-        return match.group(0)
-
-    html = PLACEHOLDER_RE.sub(replace, html)
-    return html, problems
+def placeholders(settings, env) -> dict[str, Markup]:
+    """The HTML of each price placeholder these settings can fill."""
+    return price_phrases(price_table(settings), env, settings)
 
 
-def site_contents(context):
-    """Yield every page and question of the context once."""
-    seen = set()
-    for value in context.values():
-        if isinstance(value, list):
-            for content in value:
-                if isinstance(content, Content) and id(content) not in seen:
-                    seen.add(id(content))
-                    yield content
+def unavailable_placeholders(settings) -> dict[str, str]:
+    """The price placeholders these settings cannot fill, and why."""
+    return {
+        name: (
+            f"needs {needed}, which is not set (write {{{{ by_the_hour }}}} to mention hourly "
+            "billing without a figure)"
+        )
+        for name, needed in NEEDS.items()
+        if setting(settings, needed) is None
+    }
 
 
 def check_settings(pelican):
     validate_settings(pelican.settings)
-
-
-def fill_site_prices(generators):
-    generator = next(g for g in generators if hasattr(g, "env"))
-    phrases = price_phrases(price_table(generator.settings), generator.env, generator.settings)
-    problems = []
-    for content in site_contents(generator.context):
-        if content._content and "{{" in content._content:
-            path = os.path.relpath(content.source_path)
-            filled, found = fill_prices(content._content, path, phrases)
-            content.quotes_prices = filled != content._content
-            content._content = filled
-            problems += found
-    if problems:
-        raise PricingError(
-            "price placeholder that cannot be filled (known: {{ day_rate }}, {{ hourly_rate }}, "
-            "{{ by_the_hour }}, {{ price_table }}):\n" + "\n".join(problems)
-        )
 
 
 def register():
@@ -376,5 +362,3 @@ def register():
     signals.initialized.connect(check_settings)
     # The price templates mark placeholders with the legal plugin's test, loaded or not.
     signals.generator_init.connect(legal.add_template_helpers)
-    # Every content is read, none written: the one point to fill every page.
-    signals.all_generators_finalized.connect(fill_site_prices)
