@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,6 +114,31 @@ def build(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> di
     if collector.messages:
         raise BuildError("\n".join(collector.messages) + "\n(warnings count as errors)")
     return settings
+
+
+def build_into(
+    settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+) -> dict:
+    """Build the site into a fresh folder and put it in place of `output` once it succeeds.
+
+    A page deleted or made a draft leaves `output` with the next build, and
+    a failed build leaves the last good site in place.
+    """
+    output = Path(output)
+    fresh = output.with_name(f"{output.name}.partial")
+    previous = output.with_name(f"{output.name}.previous")
+    for folder in (fresh, previous):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        settings = build(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if output.is_symlink() or output.exists():
+        output.rename(previous)
+    fresh.rename(output)
+    shutil.rmtree(previous, ignore_errors=True)
+    return {**settings, "OUTPUT_PATH": str(output)}
 
 
 def public_url(settings_file: Path = DEV_SETTINGS) -> str:

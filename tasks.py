@@ -20,15 +20,9 @@ from project import BuildError
 
 BENCHMARKS = project.ROOT / "tests" / "benchmarks"
 PORT = 8000
-HOST = "localhost"
+# Only this machine; --bind 0.0.0.0 shows the preview to a phone on the same network.
+BIND = "127.0.0.1"
 SETTINGS_HELP = "production settings file (default: publishconf.py)"
-
-
-def build_or_exit(settings_file: Path, overrides: dict | None = None) -> dict:
-    try:
-        return project.build(settings_file, overrides)
-    except BuildError as error:
-        raise Exit(f"Build failed: {error}", code=1) from None
 
 
 def python_script(c, script: Path, args: str = "") -> None:
@@ -45,6 +39,15 @@ def clean(c):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def build_or_exit(settings_file: Path) -> dict:
+    """Build into the settings' OUTPUT_PATH, which holds exactly the new site afterwards."""
+    output = Path(project.load_settings(settings_file)["OUTPUT_PATH"])
+    try:
+        return project.build_into(settings_file, output)
+    except BuildError as error:
+        raise Exit(f"Build failed: {error}", code=1) from None
+
+
 @task(help={"settings": "settings file to build with (default: pelicanconf.py)"})
 def build(c, settings: str = str(project.DEV_SETTINGS)):
     """Build the development site into output/."""
@@ -52,12 +55,21 @@ def build(c, settings: str = str(project.DEV_SETTINGS)):
     print(f"Site built into {conf['OUTPUT_PATH']}/")
 
 
-@task(help={"port": f"port to serve on (default: {PORT})"})
-def serve(c, port: int = PORT):
-    """Build, then serve on http://localhost:8000 and rebuild and reload on every change."""
-    import authoring
+@task(
+    help={
+        "port": f"port to serve on (default: {PORT})",
+        "bind": f"address to serve on (default: {BIND}, this machine only; 0.0.0.0: the network)",
+    }
+)
+def serve(c, port: int = PORT, bind: str = BIND):
+    """Build, then serve on http://127.0.0.1:8000 and rebuild and reload on every change."""
+    from authoring import AuthoringError
+    from authoring import serve as serve_site
 
-    authoring.serve(HOST, port)
+    try:
+        serve_site(bind, port)
+    except AuthoringError as error:
+        raise Exit(str(error), code=1) from None
 
 
 @task(
@@ -79,8 +91,7 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
     except Exception as error:
         raise Exit(f"Cannot install the checker's tools: {error}") from None
     if not path:
-        build_or_exit(project.DEV_SETTINGS)
-        path = str(project.OUTPUT)
+        path = build_or_exit(project.DEV_SETTINGS)["OUTPUT_PATH"]
     folder = Path(path)
     if not (folder / "index.html").is_file():
         raise Exit(f"No built site in {folder}: build it first (./run build)")

@@ -24,6 +24,7 @@ NOT_SOURCES = shutil.ignore_patterns(
     ".tools",
     "node_modules",
     "output",
+    "output.*",
     "publish-build",
     "cache",
     "test-artifacts",

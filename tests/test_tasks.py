@@ -1,19 +1,14 @@
-"""The author's tasks: new-faq, the tool check, and serve's live rebuild."""
+"""The author's tasks: new-faq and the tool check."""
 
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import urllib.request
 
-import pytest
 import yaml
-from conftest import REPO, TinySite, copy_project, good_faq, run_invoke
-from servers import free_port, wait_for
+from conftest import REPO, TinySite, good_faq, run_invoke
 
 import authoring
 import toolchain
@@ -118,55 +113,32 @@ def test_missing_tools_and_install_command():
     ]
 
 
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode("utf-8")
-
-
-@pytest.fixture
-def served_copy(tmp_path):
-    """A copy of the project served by `invoke serve`, stopped by its process id."""
-    copy_project(tmp_path)
-    port = free_port()
-    log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+def test_build_keeps_only_the_pages_that_exist(tiny_site):
+    tiny_site.write("content/faq/one.md", good_faq())
+    page = tiny_site.write(
+        "content/pages/essai.md",
+        "---\ntitle: Essai\nsummary: Un essai.\nreviewed: 2026-11-26\n---\n\nTexte.\n",
     )
-    try:
-        yield tmp_path, f"http://localhost:{port}/", tmp_path / "serve.log"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-        log.close()
+    output = tiny_site.root / "output"
+    assert tiny_site.build().returncode == 0
+    assert (output / "essai.html").is_file()
 
-
-def test_serve_rebuilds_and_survives_a_broken_file(served_copy):
-    root, url, log = served_copy
-    wait_for(lambda: "Combien ça coûte" in fetch(url), details=log.read_text)
-
-    answer = root / "content" / "faq" / "05-combien-ca-coute.md"
-    answer.write_text(answer.read_text().replace("position: 5", "position: cinq"))
-    wait_for(lambda: "position: expected a whole number" in log.read_text(), details=log.read_text)
-    assert "Combien ça coûte" in fetch(url), "the last good site is still served"
-
-    answer.write_text(
-        answer.read_text()
-        .replace("position: cinq", "position: 5")
-        .replace("Les factures sont", "Nos [factures](/factures.html) sont")
+    page.write_text(
+        page.read_text().replace("reviewed: 2026-11-26", "reviewed: 2026-11-26\nstatus: draft")
     )
-    wait_for(lambda: "Nos <a" in fetch(url), details=log.read_text)
-    # The fast checks run after the rebuild and name the source of the broken link.
-    wait_for(
-        lambda: (
-            "content/faq/05-combien-ca-coute.md:25: links: /factures.html: no file"
-            in log.read_text()
-        ),
-        details=log.read_text,
-    )
+    assert tiny_site.build().returncode == 0
+    assert not (output / "essai.html").exists(), "a drafted page is still in the output"
+
+    page.write_text(page.read_text().replace("status: draft", "status: published"))
+    assert tiny_site.build().returncode == 0
+    page.unlink()
+    assert tiny_site.build().returncode == 0
+    assert not (output / "essai.html").exists(), "a deleted page is still in the output"
+
+    tiny_site.write("content/faq/one.md", good_faq().replace("position: 1", "position: un"))
+    assert tiny_site.build().returncode != 0
+    assert (output / "index.html").is_file(), "a failed build leaves the last good site"
+    assert not list(tiny_site.root.glob("output.*"))
 
 
 def test_the_menu_lists_every_task_once_under_its_group():

@@ -161,18 +161,23 @@ class StrictLoader(SAFE_LOADER):
         return super().construct_mapping(node, deep=deep)
 
 
+# What YAML reports in its context when something opened is never closed.
+OPENED = {"quoted scalar": "the quote", "flow sequence": "the [", "flow mapping": "the {"}
+
+
 def yaml_error_line(error: yaml.YAMLError) -> tuple[int, str]:
     """Return the line (from 0, in the YAML text) and the description of a YAML error.
 
-    A quote or bracket left open is found only at the end of the text: then
-    the line is the one where it was opened.
+    A quote or bracket left open is found only further down: then the line
+    is the one where it was opened.
     """
     mark = getattr(error, "problem_mark", None)
     context_mark = getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None)
-    if context_mark is not None and context and "end of stream" in problem:
-        return context_mark.line, f"{context.removeprefix('while ')}: it is never closed"
+    context = getattr(error, "context", None) or ""
+    for construct, opener in OPENED.items():
+        if context_mark is not None and construct in context:
+            return context_mark.line, f"{opener} opened on this line is never closed ({problem})"
     return (mark.line if mark else 0), problem
 
 
