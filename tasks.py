@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,8 +26,25 @@ BIND = "127.0.0.1"
 SETTINGS_HELP = "production settings file (default: publishconf.py)"
 
 
+def dev_python_run(c, arguments: list[str], **kwargs) -> None:
+    """Run Python with the dev group (the test libraries), which only these tasks need."""
+    import toolchain
+
+    c.run(shlex.join([*toolchain.dev_python(), *arguments]), **kwargs)
+
+
 def python_script(c, script: Path, args: str = "") -> None:
-    c.run(f"{shlex.quote(sys.executable)} {shlex.quote(str(script))} {args}".rstrip())
+    dev_python_run(c, [str(script), *shlex.split(args)])
+
+
+def tools_or_exit(ensure, *args) -> None:
+    """Install the tools a task needs, or stop saying how."""
+    import toolchain
+
+    try:
+        ensure(*args)
+    except (toolchain.ToolsMissing, OSError, subprocess.CalledProcessError) as error:
+        raise Exit(f"Cannot install the tools: {error}") from None
 
 
 # -- author -------------------------------------------------------------------
@@ -86,16 +104,16 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
     from sitecheck import RULES, run_gate
     from sitecheck.grammar import GrammarUnavailable
 
-    try:
-        toolchain.install_node_tools()
-    except Exception as error:
-        raise Exit(f"Cannot install the checker's tools: {error}") from None
+    selected = tuple(r.strip() for r in rules.split(",") if r.strip()) or RULES
+    unknown = sorted(set(selected) - set(RULES))
+    if unknown:
+        raise Exit(f"unknown rule {', '.join(unknown)}; rules: {', '.join(RULES)}")
+    tools_or_exit(toolchain.ensure_check_tools, selected)
     if not path:
         path = build_or_exit(project.DEV_SETTINGS)["OUTPUT_PATH"]
     folder = Path(path)
     if not (folder / "index.html").is_file():
         raise Exit(f"No built site in {folder}: build it first (./run build)")
-    selected = tuple(r.strip() for r in rules.split(",") if r.strip()) or RULES
     try:
         findings = run_gate(
             folder,
@@ -164,7 +182,7 @@ def publish(
     from deploy import DeployError
     from deploy.pipeline import publish_site
 
-    toolchain.install_node_tools()
+    tools_or_exit(toolchain.ensure_publish_tools)
     try:
         publish_site(
             Path(settings).resolve(),
@@ -239,20 +257,16 @@ def unlock(c, settings: str = str(project.PUBLISH_SETTINGS)):
 
 @task
 def tools(c):
-    """Install the system and Node tools the checks and tests need, or say how."""
+    """Install every system and Node tool the tests run (as root), or say how."""
     import toolchain
 
-    try:
-        toolchain.install_system_tools()
-        toolchain.install_node_tools()
-    except toolchain.ToolsMissing as error:
-        raise Exit(str(error)) from None
+    tools_or_exit(toolchain.ensure_test_tools)
 
 
 @task(pre=[tools], help={"args": "extra pytest arguments, e.g. '-k pricing -x'"})
 def test(c, args: str = ""):
     """Run the whole test suite."""
-    c.run(f"{shlex.quote(sys.executable)} -m pytest {args}", pty=sys.stdout.isatty())
+    dev_python_run(c, ["-m", "pytest", *shlex.split(args)], pty=sys.stdout.isatty())
 
 
 @task

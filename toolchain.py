@@ -1,7 +1,17 @@
-"""The system tools the checks and tests run, and how they are installed.
+"""The tools each task needs, and how they are installed: every task gets only what it uses.
 
-Each tool is a command on the PATH or a file a Debian package installs. The
-Node tools (the Nu HTML Checker, axe-core) are pinned in package-lock.json.
+- `build`, `serve`, `new-faq`, `clean`: the runtime Python packages only
+  (`./run` is `uv run --no-dev`), nothing from apt, no server.
+- `check`: what its rules run. Each rule declares its tools in `RULE_TOOLS`
+  (and `RULE_NODE_FILES` for what npm installs); `--rules` installs, or asks
+  for, only those.
+- `publish`: check's tools for every rule, then git, rsync and an ssh client.
+- `test`: everything: the servers and browsers the tests start themselves,
+  and the dev group of Python packages (`dev_python`).
+
+A tool is a command on the PATH or a file, with the Debian package that
+installs it. The Node tools (the Nu HTML Checker, axe-core) are pinned in
+package-lock.json and installed with `npm ci`.
 """
 
 from __future__ import annotations
@@ -10,30 +20,55 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from project import AXE_JS, ROOT, VNU_JAR
 
-# The Debian package of each tool the checks and tests run.
-SYSTEM_TOOLS: dict[str, str] = {
-    "hunspell": "hunspell",
-    "/usr/share/hunspell/fr_FR.dic": "hunspell-fr",
-    "/usr/lib/python3/dist-packages/grammalecte/__init__.py": "python3-grammalecte",
-    "java": "default-jre-headless",
-    "npm": "npm",
-    "ssh": "openssh-client",
+# What each rule of the quality gate runs (a rule that runs only Python has
+# no entry): command or file -> Debian package.
+RULE_TOOLS: dict[str, dict[str, str]] = {
+    "spelling": {"hunspell": "hunspell", "/usr/share/hunspell/fr_FR.dic": "hunspell-fr"},
+    # Grammalecte runs in Debian's Python, not the project's environment.
+    "grammar": {"/usr/lib/python3/dist-packages/grammalecte/__init__.py": "python3-grammalecte"},
+    "validity": {"java": "default-jre-headless"},
+}
+# What each rule needs from package-lock.json.
+RULE_NODE_FILES: dict[str, tuple[Path, ...]] = {
+    "validity": (VNU_JAR,),
+}
+# What `publish` runs after the gate: git (only committed sources are
+# published), and the upload over SSH.
+PUBLISH_TOOLS = {"git": "git", "rsync": "rsync", "ssh": "openssh-client"}
+# What only the tests run: the servers and browsers they start, and their helpers.
+TEST_TOOLS = {
+    "ssh-keygen": "openssh-client",
     "/usr/sbin/sshd": "openssh-server",
-    "rsync": "rsync",
-    "git": "git",
     "/usr/sbin/apache2": "apache2",
-    "brotli": "brotli",
     "openssl": "openssl",
+    "brotli": "brotli",
     "chromium": "chromium",
-    "chromedriver": "chromium-driver",
     "firefox-esr": "firefox-esr",
     "w3m": "w3m",
 }
+TEST_NODE_FILES = (AXE_JS,)
+NPM = {"npm": "npm"}
+
+
+def check_tools(rules: Iterable[str]) -> dict[str, str]:
+    """The system tools of the quality gate's `rules`."""
+    return {tool: package for rule in rules for tool, package in RULE_TOOLS.get(rule, {}).items()}
+
+
+def check_node_files(rules: Iterable[str]) -> tuple[Path, ...]:
+    return tuple(path for rule in rules for path in RULE_NODE_FILES.get(rule, ()))
+
+
+ALL_RULE_TOOLS = check_tools(RULE_TOOLS)
+ALL_RULE_NODE_FILES = check_node_files(RULE_NODE_FILES)
+# Everything: what `invoke tools` and `invoke test` install.
+SYSTEM_TOOLS: dict[str, str] = {**ALL_RULE_TOOLS, **PUBLISH_TOOLS, **TEST_TOOLS, **NPM}
 
 
 class ToolsMissing(Exception):
@@ -53,13 +88,15 @@ def apt_install_command(packages: Iterable[str]) -> list[str]:
     return ["apt-get", "install", "-y", "--no-install-recommends", *sorted(set(packages))]
 
 
-def install_system_tools(tools: Mapping[str, str] = SYSTEM_TOOLS) -> None:
+def install_system_tools(
+    tools: Mapping[str, str] = SYSTEM_TOOLS, as_root: bool | None = None
+) -> None:
     """Install the missing tools with apt-get as root; otherwise say the command."""
     missing = missing_tools(tools)
     if not missing:
         return
     command = apt_install_command(missing.values())
-    if os.geteuid() != 0:
+    if not (os.geteuid() == 0 if as_root is None else as_root):
         raise ToolsMissing(
             f"Missing tools: {', '.join(missing)}. Install them with:\n  sudo {shlex.join(command)}"
         )
@@ -72,7 +109,47 @@ def install_system_tools(tools: Mapping[str, str] = SYSTEM_TOOLS) -> None:
         raise ToolsMissing(f"Still missing after installing: {', '.join(still_missing)}")
 
 
-def install_node_tools() -> None:
-    """Install the Node tools pinned in package-lock.json (Nu HTML Checker, axe-core)."""
-    if not (VNU_JAR.is_file() and AXE_JS.is_file()):
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+def install_node_tools(files: Iterable[Path] = (VNU_JAR, AXE_JS)) -> None:
+    """Install the Node tools pinned in package-lock.json if any of `files` is missing."""
+    if all(Path(path).is_file() for path in files):
+        return
+    if not installed("npm"):
+        raise ToolsMissing("npm is needed to install the Node tools: apt-get install npm")
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+
+
+def ensure(tools: Mapping[str, str], node_files: Iterable[Path] = ()) -> None:
+    """Make sure `tools` and the Node tools `node_files` are there, installing what can be."""
+    node_files = tuple(node_files)
+    needs_npm = not all(path.is_file() for path in node_files)
+    install_system_tools({**tools, **(NPM if needs_npm else {})})
+    install_node_tools(node_files)
+
+
+def ensure_check_tools(rules: Iterable[str]) -> None:
+    """The tools of the quality gate's `rules`, and nothing else."""
+    rules = tuple(rules)
+    ensure(check_tools(rules), check_node_files(rules))
+
+
+def ensure_publish_tools() -> None:
+    """Every rule's tools, for the gate, then git, rsync and ssh, for the upload."""
+    ensure({**ALL_RULE_TOOLS, **PUBLISH_TOOLS}, ALL_RULE_NODE_FILES)
+
+
+def ensure_test_tools() -> None:
+    """Everything the tests run."""
+    ensure(SYSTEM_TOOLS, (*ALL_RULE_NODE_FILES, *TEST_NODE_FILES))
+
+
+def dev_python() -> list[str]:
+    """The command of the project's Python with the dev group (the test libraries).
+
+    `./run` starts every task without the dev group, so that building or
+    serving never installs it; under uv, the tasks that need it run Python
+    through `uv run --group dev`, which adds the group to the environment.
+    """
+    uv = os.environ.get("UV")
+    if uv:
+        return [uv, "run", "--project", str(ROOT), "--group", "dev", "python"]
+    return [sys.executable]

@@ -1,0 +1,137 @@
+"""Each task needs only what it uses: tools by tier, and the dev group for the tests only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, copy_project
+
+import toolchain
+from sitecheck import RULES
+
+SERVERS_AND_BROWSERS = {
+    "/usr/sbin/sshd",
+    "/usr/sbin/apache2",
+    "chromium",
+    "chromedriver",
+    "firefox-esr",
+    "w3m",
+}
+
+
+def test_every_rule_that_declares_tools_is_a_rule_of_the_gate():
+    assert set(toolchain.RULE_TOOLS) | set(toolchain.RULE_NODE_FILES) <= set(RULES)
+
+
+def test_each_tier_needs_only_what_it_uses():
+    # Rules that read HTML in Python need nothing installed.
+    assert toolchain.check_tools(["entities", "typography", "links", "document"]) == {}
+    assert toolchain.check_node_files(["entities", "typography", "links", "document"]) == ()
+    assert set(toolchain.check_tools(["spelling"]).values()) == {"hunspell", "hunspell-fr"}
+    assert set(toolchain.check_tools(["validity"]).values()) == {"default-jre-headless"}
+    assert toolchain.check_node_files(["validity"]) == (toolchain.VNU_JAR,)
+    publish = {**toolchain.ALL_RULE_TOOLS, **toolchain.PUBLISH_TOOLS}
+    assert set(publish.values()) == {
+        "hunspell",
+        "hunspell-fr",
+        "default-jre-headless",
+        "git",
+        "rsync",
+        "openssh-client",
+    }
+    # No author task installs a server or a browser; the tests do.
+    for tier in (toolchain.ALL_RULE_TOOLS, publish):
+        assert not SERVERS_AND_BROWSERS & set(tier)
+    assert SERVERS_AND_BROWSERS - {"chromedriver"} <= set(toolchain.SYSTEM_TOOLS)
+    assert "chromium-driver" not in toolchain.SYSTEM_TOOLS.values(), "nothing uses chromedriver"
+
+
+def test_a_missing_tool_is_asked_for_by_its_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(toolchain.ToolsMissing) as error:
+        toolchain.install_system_tools(toolchain.check_tools(["spelling"]), as_root=False)
+    assert "Missing tools: hunspell." in str(error.value)
+    assert "sudo apt-get install -y --no-install-recommends hunspell" in str(error.value)
+    assert "java" not in str(error.value)
+    toolchain.install_system_tools(toolchain.check_tools(["typography"]), as_root=False)
+
+
+def test_dev_python_adds_the_dev_group_under_uv(monkeypatch):
+    monkeypatch.setenv("UV", "/opt/uv/bin/uv")
+    assert toolchain.dev_python() == [
+        "/opt/uv/bin/uv",
+        "run",
+        "--project",
+        str(REPO),
+        "--group",
+        "dev",
+        "python",
+    ]
+    monkeypatch.delenv("UV")
+    assert toolchain.dev_python() == [sys.executable]
+
+
+def empty_path(tmp_path: Path, *commands: str) -> dict:
+    """An environment whose PATH holds only `commands`, as on a machine with nothing else."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for command in commands:
+        (bin_dir / command).symlink_to(shutil.which(command))
+    return {"PATH": str(bin_dir), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+
+
+def test_check_of_python_rules_installs_and_needs_nothing(site, tmp_path):
+    root = copy_project(tmp_path / "project")  # no node_modules, no npm, no apt-get
+    rules = "typography,entities,links,document"
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "check", "--path", str(site.output), "--rules", rules],
+        cwd=root,
+        env=empty_path(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 findings" in result.stdout
+    assert not (root / "node_modules").exists()
+
+
+def uv_command() -> str:
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is needed: run the tests with ./run test, which installs it")
+    return uv
+
+
+def test_build_does_not_install_the_dev_group_and_test_does(tmp_path):
+    root = copy_project(tmp_path / "fresh")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIRTUAL_ENV", "UV", "UV_RUN_RECURSION_DEPTH", "PYTHONPATH")
+    }
+    env["PATH"] = f"{Path(uv_command()).parent}:/usr/bin:/bin"
+    built = subprocess.run(
+        ["./run", "build"], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    python = root / ".venv" / "bin" / "python"
+    for module in ("pytest", "playwright", "marionette_driver"):
+        imported = subprocess.run([python, "-c", f"import {module}"], capture_output=True)
+        assert imported.returncode != 0, f"./run build installed {module}"
+
+    tested = subprocess.run(
+        ["./run", "test", "--args", "--collect-only -q tests/test_placeholders.py"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "tests collected" in tested.stdout
