@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 from servers import StaticServer, require
 
@@ -15,6 +16,16 @@ from artwork import CHROMIUM_FLAGS
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = ["index.html", "contact.html", "mentions-legales.html", "confidentialite.html", "404.html"]
+# The page that shows the questions and the prices: what the author edits most.
+CONTENT_PAGES = ["index.html"]
+
+
+def pages_marked() -> list:
+    """PAGES for parametrize, the content pages marked `content`."""
+    return [
+        pytest.param(name, marks=pytest.mark.content) if name in CONTENT_PAGES else name
+        for name in PAGES
+    ]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 # The project's Chromium flags for Playwright, which adds its own headless mode.
@@ -30,8 +41,15 @@ AXE_RUN = f"return {AXE_VIOLATIONS};"
 # The same for an asynchronous WebDriver script, which calls back when done.
 AXE_RUN_ASYNC = f"const done = arguments[arguments.length - 1]; {AXE_VIOLATIONS}.then(done);"
 
-# Where an element's top is, relative to the viewport; and how far the page scrolled.
-TOP_OF = "return Math.round(document.getElementById(arguments[0]).getBoundingClientRect().top);"
+# How far a link left an element from the top of the viewport: 0 when it is
+# there, or when the page is scrolled to its end with the element in view (a
+# short last answer cannot reach the top); and how far the page scrolled.
+TOP_OF = (
+    "const top = document.getElementById(arguments[0]).getBoundingClientRect().top;"
+    "const root = document.documentElement;"
+    "const atEnd = Math.ceil(window.scrollY + window.innerHeight) >= root.scrollHeight - 1;"
+    "return atEnd && top >= 0 && top < window.innerHeight ? 0 : Math.round(top);"
+)
 SCROLL_Y = "return Math.round(window.scrollY);"
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,6 +87,59 @@ def build_real_site(tmp: Path, **overrides) -> BuiltSite:
 def site(tmp_path_factory) -> BuiltSite:
     """The real site, built once per test session with warnings as errors."""
     return build_real_site(tmp_path_factory.mktemp("site"))
+
+
+# -- the truth, read from the sources -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """A published question as its file states it."""
+
+    front_matter: dict
+    body: str
+
+    @property
+    def title(self) -> str:
+        return self.front_matter["title"]
+
+    @property
+    def anchor(self) -> str:
+        return self.front_matter["anchor"]
+
+
+def faq_sources(root: Path = REPO) -> list[Question]:
+    """The published questions, read from content/faq, in page order."""
+    questions = []
+    for path in sorted((root / "content" / "faq").glob("*.md")):
+        _, header, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        front_matter = yaml.safe_load(header)
+        if front_matter.get("status", "published") == "published":
+            questions.append(Question(front_matter, body))
+    return sorted(questions, key=lambda question: question.front_matter["position"])
+
+
+def faq_front_matter() -> list[dict]:
+    """The published questions' front matter, in page order."""
+    return [question.front_matter for question in faq_sources()]
+
+
+def pricing_anchor() -> str:
+    """The anchor of the question that shows the price table."""
+    return next(q.anchor for q in faq_sources() if "{{ price_table }}" in q.body)
+
+
+def as_typed(text: str) -> str:
+    """Text with French typography undone and white space removed, for comparing."""
+    for typographic, typed in (("’", "'"), ("«", '"'), ("»", '"'), ("…", "...")):
+        text = text.replace(typographic, typed)
+    return "".join(text.split())  # no-break spaces are white space too
+
+
+def shows(shown: str, written: str) -> bool:
+    """Whether `shown` is the text `written` in a source, its placeholders filled with anything."""
+    pattern = ".+?".join(re.escape(part) for part in re.split(r"\{\{ \w+ \}\}", as_typed(written)))
+    return re.fullmatch(pattern, as_typed(shown)) is not None
 
 
 # Two full sets of business and legal facts as CIMW could confirm them: test

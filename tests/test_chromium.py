@@ -16,8 +16,10 @@ from browsing import (
     TOP_OF,
     axe_source,
     format_violations,
+    pages_marked,
     stylesheet_colours,
 )
+from conftest import faq_sources
 from servers import require
 
 
@@ -50,7 +52,7 @@ def js(page, script, *args):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", pages_marked())
 def test_axe_finds_no_wcag_21_aa_violation(page, served, name, scheme):
     page.emulate_media(color_scheme=scheme)
     page.goto(f"{served.url}/{name}")
@@ -81,10 +83,11 @@ def test_axe_would_catch_a_violation(page, served):
     assert {"html-has-lang", "color-contrast"} <= ids
 
 
+@pytest.mark.content
 def test_table_of_contents_links_bring_each_question_to_the_top(page, served):
     page.goto(f"{served.url}/")
     anchors = [a.get_attribute("href")[1:] for a in page.locator("nav.toc a").all()]
-    assert len(anchors) == 5
+    assert anchors == [question.anchor for question in faq_sources()]
     for anchor in anchors:
         page.goto(f"{served.url}/")
         page.click(f'nav.toc a[href="#{anchor}"]')
@@ -92,11 +95,12 @@ def test_table_of_contents_links_bring_each_question_to_the_top(page, served):
         assert abs(js(page, TOP_OF, anchor)) <= 2, anchor
 
 
+@pytest.mark.content
 def test_back_to_top_links_bring_the_top_back(page, served):
     page.goto(f"{served.url}/")
     links = page.locator("p.back-to-top a")
-    assert links.count() == 5
-    for index in range(5):
+    assert links.count() == len(faq_sources())
+    for index in range(links.count()):
         links.nth(index).scroll_into_view_if_needed()
         assert js(page, SCROLL_Y) > 0
         links.nth(index).click()
@@ -132,7 +136,7 @@ def test_focus_is_visible_in_the_focus_colour(page, served, scheme):
 
 
 @pytest.mark.parametrize("width", [320, 375])
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", pages_marked())
 def test_no_horizontal_scrolling_on_small_screens(browser, served, width, name):
     context = browser.new_context(viewport={"width": width, "height": 700})
     tab = context.new_page()
@@ -143,6 +147,7 @@ def test_no_horizontal_scrolling_on_small_screens(browser, served, width, name):
 
 
 # The price table in development, with VAT columns (company), with an hourly row (EI).
+@pytest.mark.content
 @pytest.mark.parametrize("site_server", ["served", "served_filled", "served_ei"])
 @pytest.mark.parametrize("width", [320, 375])
 def test_price_table_is_readable_on_small_screens(browser, request, site_server, width):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from bs4 import BeautifulSoup
@@ -10,7 +11,6 @@ from conftest import good_faq
 
 from cimw import frontmatter
 from cimw.placeholders import PROVIDERS, Catalogue, fill_text, placeholder_problems
-from cimw.pricing import price_table
 
 KNOWN = Catalogue(
     frozenset({"day_rate", "by_the_hour", "price_table"}),
@@ -87,8 +87,12 @@ def assert_fails(result, *words):
         assert word in output, f"{word!r} not in:\n{output}"
 
 
-def day_rate(settings_rate: int = 300) -> str:
-    return price_table({"DAY_RATE": settings_rate}).day_rate.text
+def day_rate() -> str:
+    """The day rate's amount as shown, from the settings the tiny sites import."""
+    import pelicanconf
+
+    euros = int(Decimal(str(pelicanconf.DAY_RATE)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{euros:,}".replace(",", "\u202f") + "\u00a0€"
 
 
 PRICED_FAQ = """\
@@ -100,7 +104,7 @@ summary: Parce qu'une journée vaut {{ day_rate }}.
 reviewed: 2026-11-26
 ---
 
-Un jour coûte {{ day_rate }}, une heure {{ hourly_rate }}.
+Un jour coûte {{ day_rate }}, le dépannage est facturé {{ by_the_hour }}.
 
 {{ price_table }}
 """
@@ -116,6 +120,7 @@ Le tarif : {{ day_rate }}.
 """
 
 
+@pytest.mark.content
 def test_placeholders_are_filled_everywhere_a_visitor_reads(tiny_site):
     tiny_site.write("content/faq/one.md", PRICED_FAQ)
     tiny_site.write("content/pages/tarif.md", PRICED_PAGE)
@@ -124,9 +129,7 @@ def test_placeholders_are_filled_everywhere_a_visitor_reads(tiny_site):
     output = tiny_site.root / "output"
     home = BeautifulSoup((output / "index.html").read_text(), "html.parser")
     amount = day_rate()
-    assert home.select_one("section.faq-entry h2").get_text().startswith(
-        f"Pourquoi payer {amount}"
-    )
+    assert home.select_one("section.faq-entry h2").get_text().startswith(f"Pourquoi payer {amount}")
     assert home.select_one("nav.toc a").get_text().startswith(f"Pourquoi payer {amount}")
     assert f"Un jour coûte {amount}" in home.select_one("section.faq-entry").get_text()
     assert home.select_one("section.faq-entry table.price-table")
@@ -162,6 +165,7 @@ def test_placeholders_are_filled_everywhere_a_visitor_reads(tiny_site):
         ("text", "Prix : {{ day_rate | upper }}.", 9, "{{ day_rate | upper }}"),
         ("text", "Calcul : {{ 7 * 7 }}.", 9, "{{ 7 * 7 }}"),
         ("text", "Prix : {{ day_rat }}.", 9, "{{ day_rat }}"),
+        ("text", "L'heure : {{ hourly_rate }}.", 9, "{{ hourly_rate }}"),
         ("text", "Le tableau : {{ price_table }}.", 9, "{{ price_table }}"),
         ("title", "title: Un prix de {{ day_rate }  ?", 2, "{{ day_rate }"),
         ("summary", "summary: Un prix de {day_rate}.", 5, "{day_rate}"),
@@ -199,6 +203,7 @@ def test_a_placeholder_in_code_is_not_published(tiny_site):
     assert_fails(tiny_site.build(), "content/faq/one.md:9: {{ day_rate }}: not filled in the text")
 
 
+@pytest.mark.content
 def test_a_value_that_starts_with_a_placeholder_must_be_quoted(tiny_site):
     tiny_site.write(
         "content/faq/one.md",

@@ -10,8 +10,7 @@ import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL, settings_of
-from test_site import faq_front_matter
+from conftest import FILLED_EI, FILLED_LEGAL, faq_front_matter, pricing_anchor, settings_of
 
 import pelicanconf
 from cimw.pricing import (
@@ -26,7 +25,7 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 MONTHS = (
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
 ).split()
-PRICING_ANCHOR = "combien-ca-coute"
+PRICING_ANCHOR = pricing_anchor()
 
 
 def euros(number: int) -> str:

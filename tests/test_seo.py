@@ -10,10 +10,20 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from conftest import FILLED_EI, FILLED_LEGAL, REPO, good_faq, settings_of
-from test_site import faq_front_matter
+from conftest import (
+    FILLED_EI,
+    FILLED_LEGAL,
+    REPO,
+    faq_front_matter,
+    good_faq,
+    pricing_anchor,
+    settings_of,
+)
 
 import pelicanconf
+
+# Every test here reads the content or the prices.
+pytestmark = pytest.mark.content
 
 PUBLIC = pelicanconf.SITE_PUBLIC_URL
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -161,7 +171,7 @@ def plain(text: str) -> str:
 @pytest.mark.parametrize("fixture", ["site", "site_filled", "site_ei"])
 def test_the_pricing_answer_reads_as_sentences(request, fixture):
     built = request.getfixturevalue(fixture)
-    section = built.soup().select_one("section[aria-labelledby=combien-ca-coute]")
+    section = built.soup().select_one(f"section[aria-labelledby={pricing_anchor()}]")
     answer = json_ld(built)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
     headers = [th.get_text() for th in section.select("table.price-table thead th")][1:]
     rows = section.select("table.price-table tbody tr")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
 from servers import require
+
+pytestmark = pytest.mark.content
 
 
 def dump(url: str) -> str:

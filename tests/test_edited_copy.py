@@ -1,0 +1,100 @@
+"""The author's everyday edits keep the suite green.
+
+A copy of the project gets what the README invites: a new day rate, a new
+question written with `new-faq`, a retitled question and two questions
+swapped; then the tests that depend on the content run on the copy, in a
+process of their own, and must pass there too.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import REPO, copy_project, faq_sources
+
+# The modules with tests marked `content`: they read the questions or the prices.
+CONTENT_MODULES = [
+    "tests/test_site.py",
+    "tests/test_seo.py",
+    "tests/test_placeholders.py",
+    "tests/test_text_browser.py",
+    "tests/test_chromium.py",
+    "tests/test_firefox.py",
+]
+
+NEW_QUESTION = "Sous quel délai intervenez-vous ?"
+NEW_SUMMARY = "Nous intervenons sous cinq jours ouvrés, plus vite en cas d'urgence."
+NEW_ANSWER = """\
+Nous intervenons sous cinq jours ouvrés après la signature du bon de commande.
+
+En cas d'urgence, une demi-journée de dépannage peut être planifiée dès le
+lendemain ; elle est facturée à l'heure, {{ hourly_rate }} hors taxes.
+"""
+NEW_TITLE = "Quel est le prix d'une journée ?"
+
+
+def run(root, *args, timeout=600):
+    return subprocess.run(
+        [sys.executable, *args], cwd=root, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def edit_like_an_author(root) -> int:
+    """Make the README's everyday edits in the project at `root`; return the new day rate."""
+    settings = root / "pelicanconf.py"
+    text = settings.read_text(encoding="utf-8")
+    rate = 450 if "\nDAY_RATE = 450\n" not in text else 600
+    settings.write_text(re.sub(r"(?m)^DAY_RATE = .*$", f"DAY_RATE = {rate}", text))
+
+    written = run(root, "-m", "invoke", "new-faq", NEW_QUESTION)
+    assert written.returncode == 0, written.stderr
+    new_file = next(root.glob("content/faq/*-sous-quel-delai-intervenez-vous.md"))
+    new_file.write_text(
+        new_file.read_text(encoding="utf-8").replace(
+            "summary: ''  # to write: the answer in one or two sentences",
+            f'summary: "{NEW_SUMMARY}"',
+        )
+        + NEW_ANSWER,
+        encoding="utf-8",
+    )
+
+    files = {
+        question.anchor: next(
+            path
+            for path in (root / "content" / "faq").glob("*.md")
+            if f"\nanchor: {question.anchor}\n" in path.read_text(encoding="utf-8")
+        )
+        for question in faq_sources(root)
+    }
+    order = [question.anchor for question in faq_sources(root)]
+    last = files[order[-2]]  # the last question before the new one
+    last.write_text(
+        re.sub(r"(?m)^title: .*$", f'title: "{NEW_TITLE}"', last.read_text(encoding="utf-8"))
+    )
+    first, second = files[order[0]], files[order[1]]
+    first_text, second_text = first.read_text(encoding="utf-8"), second.read_text(encoding="utf-8")
+    position = re.compile(r"(?m)^position: .*$")
+    first.write_text(position.sub(position.search(second_text).group(0), first_text))
+    second.write_text(position.sub(position.search(first_text).group(0), second_text))
+    return rate
+
+
+def test_the_content_tests_pass_on_an_edited_copy(tmp_path):
+    root = copy_project(tmp_path / "edited")
+    (root / "node_modules").symlink_to(REPO / "node_modules")
+    before = faq_sources(root)
+    rate = edit_like_an_author(root)
+
+    after = faq_sources(root)
+    assert len(after) == len(before) + 1
+    assert [q.anchor for q in after[:2]] == [q.anchor for q in reversed(before[:2])]
+    assert after[-2].title == NEW_TITLE and after[-1].title == NEW_QUESTION
+    assert f"\nDAY_RATE = {rate}\n" in (root / "pelicanconf.py").read_text()
+
+    result = run(
+        root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "content", *CONTENT_MODULES
+    )
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
