@@ -19,13 +19,6 @@ PAGES = ["index.html", "contact.html", "mentions-legales.html", "confidentialite
 # The page that shows the questions and the prices: what the author edits most.
 CONTENT_PAGES = ["index.html"]
 
-
-def pages_marked() -> list:
-    """PAGES for parametrize, the content pages marked `content`."""
-    return [
-        pytest.param(name, marks=pytest.mark.content) if name in CONTENT_PAGES else name
-        for name in PAGES
-    ]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 # The project's Chromium flags for Playwright, which adds its own headless mode.
@@ -51,6 +44,14 @@ TOP_OF = (
     "return atEnd && top >= 0 && top < window.innerHeight ? 0 : Math.round(top);"
 )
 SCROLL_Y = "return Math.round(window.scrollY);"
+
+
+def pages_marked() -> list:
+    """PAGES for parametrize, the content pages marked `content`."""
+    return [
+        pytest.param(name, marks=pytest.mark.content) if name in CONTENT_PAGES else name
+        for name in PAGES
+    ]
 
 
 def png_colour_count(path: Path, rows: int = 300) -> int:

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "plugins"))
 
+import pelicanconf  # noqa: E402
 from project import build as pelican_build  # noqa: E402
 
 # What a copy of the project leaves out: generated, installed or local files.
@@ -197,7 +198,8 @@ FILLED_EI = {
         ),
     ),
     "SECURITY_TXT_LANGUAGES": ("fr", "en"),
-    "DAY_RATE": 450,
+    # Another day rate than the settings', whatever the author sets there.
+    "DAY_RATE": pelicanconf.DAY_RATE + 150,
     "VAT_REGIME": "franchise",
     "VAT_RATE": None,
     "HOURLY_RATE": 70,

@@ -132,7 +132,7 @@ def test_an_hourly_rate_placeholder_without_the_setting_names_it(tiny_site):
     tiny_site.write("content/faq/one.md", good_faq() + "\nDépannage : {{ hourly_rate }}.\n")
     assert_fails(
         tiny_site.build("HOURLY_RATE = None\n"),
-        "content/faq/one.md: {{ hourly_rate }} needs HOURLY_RATE",
+        "content/faq/one.md:11: {{ hourly_rate }}: needs HOURLY_RATE",
         "{{ by_the_hour }}",
     )
 

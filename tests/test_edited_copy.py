@@ -18,6 +18,7 @@ from conftest import REPO, copy_project, faq_sources
 CONTENT_MODULES = [
     "tests/test_site.py",
     "tests/test_seo.py",
+    "tests/test_pricing.py",
     "tests/test_placeholders.py",
     "tests/test_text_browser.py",
     "tests/test_chromium.py",
@@ -30,7 +31,7 @@ NEW_ANSWER = """\
 Nous intervenons sous cinq jours ouvrés après la signature du bon de commande.
 
 En cas d'urgence, une demi-journée de dépannage peut être planifiée dès le
-lendemain ; elle est facturée à l'heure, {{ hourly_rate }} hors taxes.
+lendemain ; elle est facturée {{ by_the_hour }}.
 """
 NEW_TITLE = "Quel est le prix d'une journée ?"
 

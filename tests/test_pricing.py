@@ -10,11 +10,19 @@ import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL, faq_front_matter, pricing_anchor, settings_of
+from conftest import (
+    FILLED_EI,
+    FILLED_LEGAL,
+    faq_front_matter,
+    faq_sources,
+    pricing_anchor,
+    settings_of,
+)
 
 import pelicanconf
 from cimw.pricing import (
     HOURLY_FROM_DAY_RATE,
+    PLACEHOLDERS,
     hourly_euros,
     price_table,
     validate_settings,
@@ -26,6 +34,8 @@ MONTHS = (
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
 ).split()
 PRICING_ANCHOR = pricing_anchor()
+# The expected prices come from the settings and the pricing answer from content/faq.
+pytestmark = pytest.mark.content
 
 
 def euros(number: int) -> str:
@@ -292,8 +302,12 @@ def test_the_pricing_answer_shows_its_review_date(site, site_ei):
         reviewed = pricing_section(built).select_one(".reviewed")
         assert reviewed.get_text() == f"Mis à jour le {french_date(pricing_reviewed())}"
         assert reviewed.time["datetime"] == pricing_reviewed().isoformat()
-    others = built.soup().select(f"section.faq-entry:not([aria-labelledby={PRICING_ANCHOR}])")
-    assert others and not any(section.select(".reviewed") for section in others)
+    # Only the answers that quote a price show the line.
+    quoting = {
+        q.anchor for q in faq_sources() if any(f"{{{{ {n} }}}}" in q.body for n in PLACEHOLDERS)
+    }
+    for section in built.soup().select("section.faq-entry"):
+        assert bool(section.select(".reviewed")) == (section["aria-labelledby"] in quoting)
 
 
 def test_vat_charged_to_professionals_only_states_prices_excluding_vat(tmp_path):

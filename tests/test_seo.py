@@ -15,6 +15,7 @@ from conftest import (
     FILLED_LEGAL,
     REPO,
     faq_front_matter,
+    faq_sources,
     good_faq,
     pricing_anchor,
     settings_of,
@@ -172,7 +173,8 @@ def plain(text: str) -> str:
 def test_the_pricing_answer_reads_as_sentences(request, fixture):
     built = request.getfixturevalue(fixture)
     section = built.soup().select_one(f"section[aria-labelledby={pricing_anchor()}]")
-    answer = json_ld(built)["FAQPage"]["mainEntity"][-1]["acceptedAnswer"]["text"]
+    index = [question.anchor for question in faq_sources()].index(pricing_anchor())
+    answer = json_ld(built)["FAQPage"]["mainEntity"][index]["acceptedAnswer"]["text"]
     headers = [th.get_text() for th in section.select("table.price-table thead th")][1:]
     rows = section.select("table.price-table tbody tr")
     assert rows
