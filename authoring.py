@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import errno
 import hashlib
+import io
 import logging
 import re
 import shutil
@@ -114,7 +115,8 @@ def serve(host: str, port: int) -> None:
             return True
 
     # Each line as it is printed, even into a file or a pipe.
-    sys.stdout.reconfigure(line_buffering=True)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
     if port_in_use(host, port):
         raise AuthoringError(f"port {port} is in use; try --port {free_port_after(host, port)}")
     site_url = public_url()

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 import yaml
 from pelican import signals
@@ -29,7 +30,9 @@ from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE, YAMLMetadataR
 logger = logging.getLogger(__name__)
 
 # libyaml's loader when PyYAML has it: several times faster than the pure-Python one.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG_RE = re.compile(r"<[^>]+>")
 
@@ -142,10 +145,10 @@ def raise_problems(problems: list[str], what: str) -> None:
         )
 
 
-class StrictLoader(SAFE_LOADER):
+class StrictLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
     """The safe YAML loader, refusing a field written twice."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -158,7 +161,8 @@ class StrictLoader(SAFE_LOADER):
                 raise yaml.constructor.ConstructorError(
                     None, None, f"{key}: set twice; expected each field once", key_node.start_mark
                 )
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 # What YAML reports in its context when something opened is never closed.
@@ -211,10 +215,10 @@ def read_problems(source_path: str, metadata: Mapping[str, object]) -> list[str]
 class FrontMatterReader(YAMLMetadataReader):
     """Markdown reader that refuses a missing or malformed YAML header."""
 
-    def read(self, source_path):
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         return self.read_markdown(source_path, self.read_text(source_path))
 
-    def read_text(self, source_path) -> str:
+    def read_text(self, source_path: str) -> str:
         """Return the file's text; a file that is not UTF-8 stops at its first bad byte."""
         data = Path(source_path).read_bytes()
         try:
@@ -226,7 +230,7 @@ class FrontMatterReader(YAMLMetadataReader):
                 f"0x{data[error.start]:02x}); expected a Markdown file saved as UTF-8"
             )
 
-    def read_markdown(self, source_path, text: str):
+    def read_markdown(self, source_path: str, text: str) -> tuple[str, dict[str, Any]]:
         """Return the HTML and the metadata of a Markdown file's text."""
         path = os.path.relpath(source_path)
         match = HEADER_RE.fullmatch(text)
@@ -242,7 +246,7 @@ class FrontMatterReader(YAMLMetadataReader):
             self._fail("\n".join(problems))
         return self._md.reset().convert(match.group("content")), metadata
 
-    def _load_yaml_metadata(self, text, source_path):
+    def _load_yaml_metadata(self, text: str, source_path: str) -> dict[str, Any]:
         path = os.path.relpath(source_path)
         aliases = alias_lines(text)
         if aliases:
@@ -265,21 +269,22 @@ class FrontMatterReader(YAMLMetadataReader):
                 f"{path}:{self._header_line}: front matter must be "
                 f"'field: value' lines, got {type(metadata).__name__}"
             )
-        return self._parse_yaml_metadata(metadata, source_path)
+        parsed: dict[str, Any] = self._parse_yaml_metadata(metadata, source_path)
+        return parsed
 
     @staticmethod
-    def _fail(message: str):
+    def _fail(message: str) -> NoReturn:
         # Pelican logs only the file name of a reader's exception: log the reason.
         logger.error(message)
         raise FrontMatterError(message)
 
 
-def add_reader(readers):
+def add_reader(readers: Any) -> None:
     for extension in FrontMatterReader.file_extensions:
         readers.reader_classes[extension] = FrontMatterReader
 
 
-def check_pages(generator):
+def check_pages(generator: Any) -> None:
     problems = []
     for page in generator.pages + generator.hidden_pages + generator.draft_pages:
         path = os.path.relpath(page.source_path)
@@ -287,7 +292,7 @@ def check_pages(generator):
     raise_problems(problems, "page front matter")
 
 
-def register():
+def register() -> None:
     # Replace the Markdown reader before any file is read.
     signals.readers_init.connect(add_reader)
     # Pages are all read by then, so every problem is reported at once.

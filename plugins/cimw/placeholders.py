@@ -36,8 +36,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Any
 from xml.etree import ElementTree
 
+from jinja2 import Environment
+from markdown import Markdown
+from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -87,9 +91,11 @@ class Catalogue:
         return ", ".join(f"{{{{ {name} }}}}" for name in sorted(self.names))
 
 
-def catalogue(settings: Mapping) -> Catalogue:
+def catalogue(settings: Mapping[str, Any]) -> Catalogue:
     """Every placeholder of the site, from every provider, for these settings."""
-    names, blocks, unavailable = set(), set(), {}
+    names: set[str] = set()
+    blocks: set[str] = set()
+    unavailable: dict[str, str] = {}
     for provider in PROVIDERS:
         missing = provider.unavailable_placeholders(settings)
         unavailable.update(missing)
@@ -122,7 +128,7 @@ def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
                     )
                 )
             elif name in known.unavailable:
-                problems.append(Problem(number, token, known.unavailable[name]))
+                problems.append(Problem(number, token, known.unavailable[str(name)]))
             elif name not in known.names:
                 problems.append(Problem(number, token, "unknown placeholder"))
             elif name in known.blocks:
@@ -160,23 +166,26 @@ def fill_text(text: str, values: Mapping[str, str], blocks: Iterable[str] = ()) 
 class InlinePlaceholders(InlineProcessor):
     """`{{ name }}` inside a paragraph, a heading, a list item...: its phrase."""
 
-    def __init__(self, reader: PlaceholderReader, md):
+    def __init__(self, reader: PlaceholderReader, md: Markdown):
         super().__init__(PLACEHOLDER_RE.pattern, md)
         self.reader = reader
 
-    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
+    def handleMatch(  # type: ignore[override]  # noqa: N802 (Markdown's API)
+        self, m: re.Match[str], data: str
+    ) -> tuple[str | None, int | None, int | None]:
         name = m.group("name")
         if name not in self.reader.known.names or name in self.reader.known.blocks:
             return None, None, None
         self.reader.used.add(name)
         # Stashed like inline HTML: put back as it is once the text is converted.
+        assert self.md is not None  # given at construction
         return self.md.htmlStash.store(self.reader.values()[name]), m.start(0), m.end(0)
 
 
 class BlockPlaceholders(BlockProcessor):
     """A paragraph that is only `{{ name }}` of a block: the HTML its template renders."""
 
-    def __init__(self, parser, reader: PlaceholderReader):
+    def __init__(self, parser: BlockParser, reader: PlaceholderReader):
         super().__init__(parser)
         self.reader = reader
 
@@ -185,11 +194,11 @@ class BlockPlaceholders(BlockProcessor):
         known = self.reader.known
         return match.group("name") if match and match.group("name") in known.blocks else None
 
-    def test(self, parent, block):
+    def test(self, parent: ElementTree.Element, block: str) -> bool:
         return self.name(block) in self.reader.known.names
 
-    def run(self, parent, blocks):
-        name = self.name(blocks.pop(0))
+    def run(self, parent: ElementTree.Element, blocks: list[str]) -> None:
+        name = str(self.name(blocks.pop(0)))  # test() found it
         self.reader.used.add(name)
         paragraph = ElementTree.SubElement(parent, "p")
         # Alone in its <p>, block-level HTML is put back in place of the paragraph.
@@ -199,11 +208,11 @@ class BlockPlaceholders(BlockProcessor):
 class PlaceholderExtension(Extension):
     """Markdown extension: fill the site's placeholders as the text is converted."""
 
-    def __init__(self, reader: PlaceholderReader, **kwargs):
+    def __init__(self, reader: PlaceholderReader, **kwargs: Any):
         self.reader = reader
         super().__init__(**kwargs)
 
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
         # After code spans (190) and escapes (180): a placeholder in code stays
         # literal, and the reader reports it.
         md.inlinePatterns.register(InlinePlaceholders(self.reader, md), "placeholders", 175)
@@ -218,7 +227,8 @@ def leftover_problems(text: str, fields: Mapping[str, object]) -> list[Problem]:
     problems = []
     for name, value in fields.items():
         if isinstance(value, str) and ("{" in value or "}" in value):
-            token = (BRACES_RE.search(value) or re.search(r"[{}]", value)).group(0)
+            found = BRACES_RE.search(value) or re.search(r"[{}]", value)
+            token = found.group(0) if found else "{"
             line = next((n for n, line in enumerate(text.split("\n"), 1) if token in line), 1)
             why = f"not filled in the {name} (placeholders in code stay as they are)"
             problems.append(Problem(line, token, why))
@@ -228,10 +238,10 @@ def leftover_problems(text: str, fields: Mapping[str, object]) -> list[Problem]:
 class PlaceholderReader(FrontMatterReader):
     """The front-matter reader, filling placeholders in the text, the summary and the title."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.known = catalogue(self.settings)
-        self.environment = None  # lent by the generator, at generator_init
+        self.environment: Environment | None = None  # lent by the generator, at generator_init
         self.used: set[str] = set()
         self._values: dict[str, str] | None = None
         self._md.registerExtensions([PlaceholderExtension(self)], {})
@@ -249,44 +259,43 @@ class PlaceholderReader(FrontMatterReader):
                 self._values.update(provider.placeholders(self.settings, self.environment))
         return self._values
 
-    def read(self, source_path):
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = os.path.relpath(source_path)
         text = self.read_text(source_path)
         problems = placeholder_problems(text, self.known)
-        if not problems:
-            self.used = set()
-            content, metadata = self.read_markdown(source_path, text)
-            if isinstance(metadata.get("title"), str) and "{{" in metadata["title"]:
-                self.used.update(PLACEHOLDER_RE.findall(metadata["title"]))
-                metadata["title"] = fill_text(metadata["title"], self.values(), self.known.blocks)
-            problems = leftover_problems(
-                text,
-                {
-                    "text": content,
-                    "title": metadata.get("title"),
-                    "summary": metadata.get("summary"),
-                },
-            )
-            # Each provider marks the contents that use its placeholders.
-            for provider in PROVIDERS:
-                metadata[provider.USED_FLAG] = bool(self.used & set(provider.PLACEHOLDERS))
         if problems:
             self._fail("\n".join(problem_lines(path, problems, self.known)))
+        self.used = set()
+        content, metadata = self.read_markdown(source_path, text)
+        if isinstance(metadata.get("title"), str) and "{{" in metadata["title"]:
+            self.used.update(PLACEHOLDER_RE.findall(metadata["title"]))
+            metadata["title"] = fill_text(metadata["title"], self.values(), self.known.blocks)
+        fields = {
+            "text": content,
+            "title": metadata.get("title"),
+            "summary": metadata.get("summary"),
+        }
+        problems = leftover_problems(text, fields)
+        if problems:
+            self._fail("\n".join(problem_lines(path, problems, self.known)))
+        # Each provider marks the contents that use its placeholders.
+        for provider in PROVIDERS:
+            metadata[provider.USED_FLAG] = bool(self.used & set(provider.PLACEHOLDERS))
         return content, metadata
 
 
-def add_reader(readers):
+def add_reader(readers: Any) -> None:
     for extension in PlaceholderReader.file_extensions:
         readers.reader_classes[extension] = PlaceholderReader
 
 
-def lend_environment(generator):
+def lend_environment(generator: Any) -> None:
     for reader in generator.readers.readers.values():
         if isinstance(reader, PlaceholderReader):
             reader.environment = generator.env
 
 
-def register():
+def register() -> None:
     # This reader extends the front-matter reader: connect that one first, so
     # that this one replaces it whatever the order of PLUGINS.
     frontmatter.register()
