@@ -53,7 +53,8 @@ def tools_or_exit(ensure, *args) -> None:
 @task
 def clean(c):
     """Remove the generated site and the content cache."""
-    for folder in (project.OUTPUT, project.CACHE):
+    # output.partial and output.previous: left by a build that was killed.
+    for folder in (project.OUTPUT, *project.OUTPUT.parent.glob("output.*"), project.CACHE):
         shutil.rmtree(folder, ignore_errors=True)
 
 
