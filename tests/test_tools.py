@@ -33,12 +33,14 @@ def test_each_tier_needs_only_what_it_uses():
     assert toolchain.check_tools(["entities", "typography", "links", "document"]) == {}
     assert toolchain.check_node_files(["entities", "typography", "links", "document"]) == ()
     assert set(toolchain.check_tools(["spelling"]).values()) == {"hunspell", "hunspell-fr"}
+    assert set(toolchain.check_tools(["grammar"]).values()) == {"python3-grammalecte"}
     assert set(toolchain.check_tools(["validity"]).values()) == {"default-jre-headless"}
     assert toolchain.check_node_files(["validity"]) == (toolchain.VNU_JAR,)
     publish = {**toolchain.ALL_RULE_TOOLS, **toolchain.PUBLISH_TOOLS}
     assert set(publish.values()) == {
         "hunspell",
         "hunspell-fr",
+        "python3-grammalecte",
         "default-jre-headless",
         "git",
         "rsync",
