@@ -48,7 +48,28 @@ def git(folder: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-class DeployEnv:
+class ReleaseFolder:
+    """A base folder on a test server: its releases/ and the live link the deploy switches."""
+
+    base: Path
+
+    @property
+    def live_link(self) -> Path:
+        return self.base / "www"
+
+    def live(self) -> str | None:
+        """The release the live link points to, if any."""
+        return (
+            os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
+        )
+
+    def names(self) -> list[str]:
+        """Every entry of releases/, sorted."""
+        folder = self.base / "releases"
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+class DeployEnv(ReleaseFolder):
     """A committed copy of the site in `root/project`, publishing through `sshd` to a folder."""
 
     def __init__(self, sshd: SshServer, root: Path):
@@ -103,24 +124,11 @@ class DeployEnv:
     def publish(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         return self.invoke("publish", *args, **env)
 
-    @property
-    def live_link(self) -> Path:
-        return self.base / "www"
-
-    def live(self) -> str | None:
-        return (
-            os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
-        )
-
-    def releases(self) -> list[str]:
-        folder = self.base / "releases"
-        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-
     def cleanup(self) -> None:
         shutil.rmtree(self.server, ignore_errors=True)
 
 
-class ServerFolder:
+class ServerFolder(ReleaseFolder):
     """A base folder on the test sshd, published to through the deploy's own code."""
 
     def __init__(self, sshd: SshServer, ssh_config: Path | None = None, base: Path | None = None):
@@ -137,19 +145,6 @@ class ServerFolder:
 
     def releases(self, **kwargs) -> Releases:
         return Releases(self.transport(**kwargs), log=self.messages.append)
-
-    @property
-    def live_link(self) -> Path:
-        return self.base / "www"
-
-    def live(self) -> str | None:
-        return (
-            os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
-        )
-
-    def names(self) -> list[str]:
-        folder = self.base / "releases"
-        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
     def cleanup(self) -> None:
         shutil.rmtree(self.server, ignore_errors=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from deploying import DeployEnv, output_of, tree_digest
+from deploying import DeployEnv, ReleaseFolder, output_of, tree_digest
 from servers import ApacheServer, SftpOnlyServer, wait_for
 from test_hosting import get
 
@@ -43,7 +43,7 @@ def apache(sftpd, tmp_path_factory):
     server.stop()
 
 
-class Site:
+class Site(ReleaseFolder):
     """The base folder /site in the chroot, published to over SFTP."""
 
     def __init__(self, sftpd: SftpOnlyServer):
@@ -68,19 +68,6 @@ class Site:
         with self.releases(**transport) as releases:
             releases.publish(folder, release_id, file_checksums(folder), **kwargs)
         return release_id
-
-    @property
-    def live_link(self) -> Path:
-        return self.base / "www"
-
-    def live(self) -> str | None:
-        return (
-            os.readlink(self.live_link).rsplit("/", 1)[-1] if self.live_link.is_symlink() else None
-        )
-
-    def names(self) -> list[str]:
-        folder = self.base / "releases"
-        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
 @pytest.fixture
