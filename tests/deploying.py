@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from conftest import FILLED_LEGAL, REPO, run_invoke
@@ -152,3 +153,28 @@ class ServerFolder(ReleaseFolder):
 
 def output_of(result: subprocess.CompletedProcess) -> str:
     return result.stdout + result.stderr
+
+
+def publish_in_background(transport: str, build: Path) -> subprocess.Popen:
+    """Start a publish of `build` in its own process group, to be killed midway.
+
+    `transport` is the Python expression that makes the deploy's transport
+    (`SshTransport(...)` or `SftpTransport(...)`, `Target` in scope).
+    """
+    script = (
+        "import sys; from pathlib import Path\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from deploy import Releases, file_checksums, new_release_id\n"
+        "from deploy.sftp import SftpTransport\nfrom deploy.ssh import SshTransport\n"
+        "from deploy.target import Target\n"
+        f"transport = {transport}\n"
+        f"build = Path({str(build)!r})\n"
+        "with Releases(transport) as releases:\n"
+        "    releases.publish(build, new_release_id(), file_checksums(build), owner='laptop')\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )

@@ -18,8 +18,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO, invoke_command
-from deploying import DeployEnv, ServerFolder, git, output_of, tree_digest
+from conftest import invoke_command
+from deploying import DeployEnv, ServerFolder, git, output_of, publish_in_background, tree_digest
 from servers import StaticServer, free_port, wait_for
 
 from deploy import (
@@ -389,22 +389,10 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build, t
     first = publish(server, build)
     before = tree_digest(server.live_link)
     (build / "bulk.bin").write_bytes(os.urandom(1_500_000))
-    script = (
-        "import sys; from pathlib import Path\n"
-        f"sys.path.insert(0, {str(REPO)!r}); sys.path.insert(0, {str(REPO / 'tests')!r})\n"
-        "from deploy import Releases, file_checksums, new_release_id\n"
-        "from deploy.ssh import SshTransport\nfrom deploy.target import Target\n"
-        f"transport = SshTransport(Target('site', {str(server.base)!r}), "
-        f"('ssh', '-F', {str(server.config)!r}), ('--bwlimit=100',))\n"
-        f"build = Path({str(build)!r})\n"
-        "with Releases(transport) as releases:\n"
-        "    releases.publish(build, new_release_id(), file_checksums(build), owner='laptop')\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    process = publish_in_background(
+        f"SshTransport(Target('site', {str(server.base)!r}), "
+        f"('ssh', '-F', {str(server.config)!r}), ('--bwlimit=100',))",
+        build,
     )
     wait_for(
         lambda: next((server.base / "releases").glob("*.partial/*.html"), None),

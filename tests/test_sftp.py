@@ -10,12 +10,10 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from deploying import DeployEnv, ReleaseFolder, output_of, tree_digest
+from deploying import DeployEnv, ReleaseFolder, output_of, publish_in_background, tree_digest
 from servers import ApacheServer, SftpOnlyServer, wait_for
 from test_hosting import get
 
@@ -121,22 +119,10 @@ def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(site, build):
     first = site.publish(build)
     before = tree_digest(site.live_link)
     (build / "bulk.bin").write_bytes(os.urandom(60_000_000))
-    script = (
-        "import sys; from pathlib import Path\n"
-        f"sys.path.insert(0, {str(REPO)!r})\n"
-        "from deploy import Releases, file_checksums, new_release_id\n"
-        "from deploy.sftp import SftpTransport\nfrom deploy.target import Target\n"
-        "transport = SftpTransport(Target('site', '/site', transport='sftp'), "
-        f"('ssh', '-F', {str(site.config)!r}))\n"
-        f"build = Path({str(build)!r})\n"
-        "with Releases(transport) as releases:\n"
-        "    releases.publish(build, new_release_id(), file_checksums(build), owner='laptop')\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    process = publish_in_background(
+        "SftpTransport(Target('site', '/site', transport='sftp'), "
+        f"('ssh', '-F', {str(site.config)!r}))",
+        build,
     )
     wait_for(
         lambda: next((site.base / "releases").glob("*.partial/bulk.bin"), None), 60, "the upload"

@@ -142,8 +142,9 @@ def test_build_keeps_only_the_pages_that_exist(tiny_site):
 
 
 def test_the_menu_lists_every_task_once_under_its_group():
-    import tasks
     from invoke import Collection
+
+    import tasks
 
     names = Collection.from_module(tasks).task_names
     listed = [t.name.replace("_", "-") for group in tasks.MENU.values() for t in group]
