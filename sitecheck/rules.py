@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from html.entities import html5 as HTML5_ENTITIES
+from html.entities import html5 as html5_entities
 from urllib.parse import unquote, urlsplit
 
 from .core import Finding, Page, Site
@@ -32,7 +32,7 @@ def check_entities(page: Page, site: Site | None = None):
                     f"numeric reference {match.group(0)} has no closing ';'",
                 )
             continue
-        if semicolon and name + ";" not in HTML5_ENTITIES:
+        if semicolon and name + ";" not in html5_entities:
             yield Finding(
                 page.name,
                 line,
@@ -209,7 +209,7 @@ def check_links(page: Page, site: Site, site_netloc: str = ""):
     for tag, url in link_targets(page):
         line = tag.sourceline or 1
 
-        def finding(message, url=url):
+        def finding(message, url=url, line=line):
             # The URL as the author typed it finds the Markdown line it came from.
             return Finding(page.name, line, "links", message, url)
 

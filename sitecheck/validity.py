@@ -41,7 +41,7 @@ def check_validity(root: Path, jar: Path):
     html = sorted(str(p) for p in root.rglob("*.html"))
     css = sorted(str(p) for p in root.rglob("*.css"))
     # Two runs: with --also-check-css, vnu 26.9 reports HTML errors a line too early.
-    messages = vnu_messages(command, html) + vnu_messages(command + ["--css"], css)
+    messages = vnu_messages(command, html) + vnu_messages([*command, "--css"], css)
     for message in messages:
         if message.get("type") != "error" and message.get("subType") != "fatal":
             continue

@@ -154,7 +154,8 @@ def validate_settings(settings: Settings) -> None:
     for relative in setting(settings, "HOSTING_FINGERPRINTED"):
         if not theme_static(settings, relative).is_file():
             raise ValueError(
-                f"HOSTING_FINGERPRINTED names {relative!r}, which is not in the theme's static folder"
+                f"HOSTING_FINGERPRINTED names {relative!r}, "
+                "which is not in the theme's static folder"
             )
 
 

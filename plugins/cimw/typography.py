@@ -31,6 +31,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ class _Tokens(HTMLParser):
         bounds = [*self.starts, (len(self.html), False)]
         if not self.starts or self.starts[0][0] > 0:  # what the parser held back
             bounds.insert(0, (0, False))
-        for (start, is_text), (end, _) in zip(bounds, bounds[1:], strict=False):
+        for (start, is_text), (end, _) in pairwise(bounds):
             if end > start:
                 yield self.html[start:end], is_text
 
