@@ -26,10 +26,10 @@ PLAYWRIGHT_CHROMIUM_ARGS = [flag for flag in CHROMIUM_FLAGS if flag != "--headle
 
 # axe.run with the WCAG 2.1 A and AA rules: a promise of the violations.
 AXE_VIOLATIONS = (
-    "axe.run(document, {runOnly: {type: 'tag', values: %s}})"
+    f"axe.run(document, {{runOnly: {{type: 'tag', values: {WCAG_TAGS}}}}})"
     ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
     " nodes: v.nodes.map(n => n.target.join(' '))})))"
-) % WCAG_TAGS
+)
 AXE_RUN = f"return {AXE_VIOLATIONS};"
 # The same for an asynchronous WebDriver script, which calls back when done.
 AXE_RUN_ASYNC = f"const done = arguments[arguments.length - 1]; {AXE_VIOLATIONS}.then(done);"

@@ -221,7 +221,7 @@ class SftpOnlyServer(SshServer):
 class ApacheServer:
     """Apache httpd serving `docroot` (the live symlink) over HTTP and HTTPS."""
 
-    MODULES = [
+    MODULES = (
         "mpm_event",
         "authz_core",
         "authz_host",
@@ -236,7 +236,7 @@ class ApacheServer:
         "setenvif",
         "deflate",
         "filter",
-    ]
+    )
 
     def __init__(self, root: Path, base: Path, docroot: Path):
         require("/usr/sbin/apache2", "openssl")

@@ -38,14 +38,17 @@ PREFS = {
 }
 
 
+def pref_value(value):
+    """A preference's value as user.js writes it: booleans in lower case."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def profile(folder, **extra):
     folder.mkdir(parents=True, exist_ok=True)
     prefs = {**PREFS, **extra}
     (folder / "user.js").write_text(
         "".join(
-            f"user_pref({name!r}, {str(value).lower() if isinstance(value, bool) else repr(value)});\n".replace(
-                "'", '"'
-            )
+            f"user_pref({name!r}, {pref_value(value)});\n".replace("'", '"')
             for name, value in prefs.items()
         )
     )
@@ -143,7 +146,11 @@ def test_table_of_contents_and_back_to_top_in_firefox(firefox, served):
     for anchor in anchors:
         firefox.navigate(f"{served.url}/")
         firefox.execute_script(f"document.querySelector('nav.toc a[href=\"#{anchor}\"]').click();")
-        wait_for(lambda: abs(firefox.execute_script(TOP_OF, script_args=[anchor])) <= 2, 5, anchor)
+        wait_for(
+            lambda anchor=anchor: abs(firefox.execute_script(TOP_OF, script_args=[anchor])) <= 2,
+            5,
+            anchor,
+        )
         assert firefox.execute_script(SCROLL_Y) > 0
         firefox.execute_script(
             f"document.getElementById('{anchor}').closest('section')"

@@ -229,7 +229,7 @@ def test_dotfiles_and_the_manifest_are_never_served(hosted, path):
 
 
 def test_security_txt_is_served(hosted):
-    deploy, apache = hosted
+    _deploy, apache = hosted
     status, headers, body = get(apache, "/.well-known/security.txt")
     assert status == 200 and headers["content-type"].startswith("text/plain")
     fields = dict(

@@ -57,10 +57,11 @@ def run_lighthouse(url: str, form_factor: str, report: Path) -> dict:
         for ref in result["categories"][key]["auditRefs"]
         if ref["weight"] > 0
     }
+    audits = result["audits"]
     lost = [
-        f"{audit_id}: {result['audits'][audit_id].get('explanation') or result['audits'][audit_id]['title']}"
+        f"{audit_id}: {audits[audit_id].get('explanation') or audits[audit_id]['title']}"
         for audit_id in sorted(weighted)
-        if (result["audits"][audit_id].get("score") or 1) < 1
+        if (audits[audit_id].get("score") or 1) < 1
     ]
     return {"scores": scores, "lost": lost}
 

@@ -57,7 +57,8 @@ def weigh(output: Path) -> list[dict]:
 def table(rows: list[dict]) -> str:
     kb = lambda n: f"{n / 1024:.1f}"  # noqa: E731
     lines = [
-        "| page | HTML raw / gzip / br (KB) | CSS raw / gzip / br (KB) | total gzip (KB) | total br (KB) | requests | within budget |",
+        "| page | HTML raw / gzip / br (KB) | CSS raw / gzip / br (KB) | total gzip (KB)"
+        " | total br (KB) | requests | within budget |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in rows:
