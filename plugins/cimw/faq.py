@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
-from pelican import signals
+from pelican import Pelican, signals
 from pelican.contents import Page
 from pelican.generators import CachingGenerator
 from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
@@ -53,15 +55,15 @@ FAQ_SCHEMA = (
 class FaqEntry(Page):
     """One question and its answer: shown on the home page, never written alone."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.override_save_as = ""
         self.override_url = f"#{self.metadata.get('anchor', '')}"
 
 
-def duplicate_problems(entries, field_name):
+def duplicate_problems(entries: Iterable[FaqEntry], field_name: str) -> list[str]:
     """Return a problem for each value of `field_name` that several entries share."""
-    by_value = defaultdict(list)
+    by_value: defaultdict[object, list[str]] = defaultdict(list)
     for entry in entries:
         value = entry.metadata.get(field_name)
         if value is not None:
@@ -82,7 +84,7 @@ def answer_line(source_path: str) -> int:
     return text[: match.start("content")].count("\n") + 2 if match else 1
 
 
-def answer_problems(entry) -> list[str]:
+def answer_problems(entry: FaqEntry) -> list[str]:
     """An answer with no text (a file of front matter only) is a problem."""
     if TAG_RE.sub("", entry.content or "").strip():
         return []
@@ -93,9 +95,9 @@ def answer_problems(entry) -> list[str]:
     ]
 
 
-def faq_problems(entries):
+def faq_problems(entries: list[FaqEntry]) -> list[str]:
     """Return every front-matter problem of the entries, one line each."""
-    problems = []
+    problems: list[str] = []
     for entry in entries:
         problems += field_problems(
             os.path.relpath(entry.source_path), entry.metadata, FAQ_SCHEMA, {"status"}
@@ -106,7 +108,7 @@ def faq_problems(entries):
     return problems
 
 
-def ordered(entries):
+def ordered(entries: Iterable[FaqEntry]) -> list[FaqEntry]:
     """Return the published entries in page order."""
     return sorted(
         (entry for entry in entries if entry.status == "published"),
@@ -117,9 +119,9 @@ def ordered(entries):
 class FaqGenerator(CachingGenerator):
     """Read the questions and put them in the context as `faq_entries`."""
 
-    def generate_context(self):
-        entries = []
-        unreadable = []  # each file's problems, as the reader found them
+    def generate_context(self) -> None:
+        entries: list[FaqEntry] = []
+        unreadable: list[str] = []  # each file's problems, as the reader found them
         for path in self.get_files(
             self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"]),
             exclude=self.settings.get("FAQ_EXCLUDES", DEFAULTS["FAQ_EXCLUDES"]),
@@ -146,11 +148,11 @@ class FaqGenerator(CachingGenerator):
         self.readers.save_cache()
 
 
-def get_generators(pelican):
+def get_generators(pelican: Pelican) -> type[FaqGenerator]:
     return FaqGenerator
 
 
-def register():
+def register() -> None:
     # Questions are read with the front matter reader: make sure it is there,
     # whatever the order of PLUGINS.
     frontmatter.register()
