@@ -37,12 +37,14 @@ import math
 import numbers
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from babel.numbers import format_currency, format_decimal
+from jinja2 import Environment
 from markupsafe import Markup
-from pelican import signals
+from pelican import Pelican, signals
 
-from cimw import legal
+from cimw import Settings, legal
 from cimw.legal import is_placeholder
 
 logger = logging.getLogger(__name__)
@@ -133,20 +135,23 @@ class PriceTable:
 
 
 def is_positive_number(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return False
+    # numbers.Real declares only < and <=, but every real number compares with 0 as a float does.
+    return cast(float, value) > 0
 
 
 def is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def setting(settings, name):
+def setting(settings: Settings, name: str) -> Any:
     return settings.get(name, DEFAULTS[name])
 
 
-def settings_problems(settings) -> list[str]:
+def settings_problems(settings: Settings) -> list[str]:
     """Every pricing setting that is missing or wrong, one message each."""
-    problems = []
+    problems: list[str] = []
     for name in REQUIRED:
         if name not in settings:
             problems.append(f"{name} is missing from the settings: set it in pelicanconf.py")
@@ -169,7 +174,7 @@ def settings_problems(settings) -> list[str]:
         )
     elif hourly is not None and hourly != HOURLY_FROM_DAY_RATE:
         problems += amount_problems("HOURLY_RATE", hourly)
-    elif hourly == HOURLY_FROM_DAY_RATE and not problems and hourly_euros(settings) < 1:
+    elif hourly == HOURLY_FROM_DAY_RATE and not problems and day_rate_by_the_hour(settings) < 1:
         problems.append(
             f"HOURLY_RATE = {hourly!r} shows as 0 € with DAY_RATE = {rate!r} and "
             f"PRICING_HOURS_PER_DAY = {hours!r}: expected a day rate of at least one euro an hour"
@@ -194,7 +199,7 @@ def settings_problems(settings) -> list[str]:
     return problems
 
 
-def amount_problems(name: str, value) -> list[str]:
+def amount_problems(name: str, value: float) -> list[str]:
     """An amount that cannot be computed, or would show as 0 € once rounded to the euro."""
     if not math.isfinite(value) or value > AMOUNT_MAX:
         return [f"{name} must be a number of euros up to {AMOUNT_MAX:_}, got {value!r}"]
@@ -206,11 +211,11 @@ def amount_problems(name: str, value) -> list[str]:
     return []
 
 
-def vat_problems(settings) -> list[str]:
+def vat_problems(settings: Settings) -> list[str]:
     regime = settings["VAT_REGIME"]
     vat_rate = setting(settings, "VAT_RATE")
     professionals_only = setting(settings, "PRICING_PROFESSIONALS_ONLY")
-    problems = []
+    problems: list[str] = []
     if regime not in VAT_REGIMES and not is_placeholder(regime):
         problems.append(
             "VAT_REGIME must be 'charged' (prices shown excluding VAT) or 'franchise' "
@@ -235,14 +240,14 @@ def vat_problems(settings) -> list[str]:
     return problems
 
 
-def validate_settings(settings) -> None:
+def validate_settings(settings: Settings) -> None:
     """Raise ValueError naming every pricing setting that is missing or wrong."""
     problems = settings_problems(settings)
     if problems:
         raise ValueError("; ".join(problems))
 
 
-def whole_euros(value) -> int:
+def whole_euros(value: float | Decimal) -> int:
     """Round to the nearest euro, halves up (as an invoice would)."""
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -255,27 +260,32 @@ def amount(euros: int, locale: str) -> Amount:
     return Amount(euros, text)
 
 
-def hourly_euros(settings) -> int | None:
+def day_rate_by_the_hour(settings: Settings) -> int:
+    """DAY_RATE / PRICING_HOURS_PER_DAY in whole euros, rounded down."""
+    day = Decimal(str(settings["DAY_RATE"]))
+    hours = Decimal(str(setting(settings, "PRICING_HOURS_PER_DAY")))
+    # Rounded down: a day's hours never cost more than the day.
+    return int((day / hours).quantize(Decimal(1), rounding=ROUND_FLOOR))
+
+
+def hourly_euros(settings: Settings) -> int | None:
     """The hourly price in whole euros, or None when CIMW states none."""
     hourly = setting(settings, "HOURLY_RATE")
     if hourly is None:
         return None
     if hourly == HOURLY_FROM_DAY_RATE:
-        day = Decimal(str(settings["DAY_RATE"]))
-        hours = Decimal(str(setting(settings, "PRICING_HOURS_PER_DAY")))
-        # Rounded down: a day's hours never cost more than the day.
-        return int((day / hours).quantize(Decimal(1), rounding=ROUND_FLOOR))
+        return day_rate_by_the_hour(settings)
     return whole_euros(hourly)
 
 
-def monthly_euros(day_rate, days_per_week: int, billable_days_per_year: int) -> int:
+def monthly_euros(day_rate: float, days_per_week: int, billable_days_per_year: int) -> int:
     """A month's share of the year's billable days at `days_per_week`, times the day rate."""
     rate = Decimal(str(day_rate))
     days = Decimal(billable_days_per_year) * days_per_week / FULL_TIME_DAYS_PER_WEEK
     return whole_euros(rate * days / MONTHS_PER_YEAR)
 
 
-def vat(settings) -> Vat:
+def vat(settings: Settings) -> Vat:
     locale = setting(settings, "PRICING_LOCALE")
     vat_rate = setting(settings, "VAT_RATE") if settings["VAT_REGIME"] == "charged" else None
     rate = None if vat_rate is None else Decimal(str(vat_rate))
@@ -296,7 +306,7 @@ def price(euros: int, vat_terms: Vat, locale: str) -> Price:
     return Price(amount(euros, locale), with_vat)
 
 
-def price_table(settings) -> PriceTable:
+def price_table(settings: Settings) -> PriceTable:
     """Compute every price the site states from the pricing settings."""
     locale = setting(settings, "PRICING_LOCALE")
     days = setting(settings, "PRICING_DAYS_PER_WEEK")
@@ -324,7 +334,7 @@ def price_table(settings) -> PriceTable:
     )
 
 
-def price_phrases(table: PriceTable, env, settings) -> dict[str, Markup]:
+def price_phrases(table: PriceTable, env: Environment, settings: Settings) -> dict[str, Markup]:
     """What each price placeholder becomes, rendered by the theme's templates."""
     phrases = env.get_template(setting(settings, "PRICING_PHRASES_TEMPLATE")).make_module(
         {"price_table": table}
@@ -336,12 +346,12 @@ def price_phrases(table: PriceTable, env, settings) -> dict[str, Markup]:
     return filled
 
 
-def placeholders(settings, env) -> dict[str, Markup]:
+def placeholders(settings: Settings, env: Environment) -> dict[str, Markup]:
     """The HTML of each price placeholder these settings can fill."""
     return price_phrases(price_table(settings), env, settings)
 
 
-def unavailable_placeholders(settings) -> dict[str, str]:
+def unavailable_placeholders(settings: Settings) -> dict[str, str]:
     """The price placeholders these settings cannot fill, and why."""
     return {
         name: (
@@ -353,11 +363,11 @@ def unavailable_placeholders(settings) -> dict[str, str]:
     }
 
 
-def check_settings(pelican):
+def check_settings(pelican: Pelican) -> None:
     validate_settings(pelican.settings)
 
 
-def register():
+def register() -> None:
     # Settings are complete at `initialized`: a bad price setting stops the build first.
     signals.initialized.connect(check_settings)
     # The price templates mark placeholders with the legal plugin's test, loaded or not.
