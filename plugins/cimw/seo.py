@@ -22,14 +22,19 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
 from functools import partial
 from html import escape, unescape
+from typing import Any
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from markupsafe import Markup
-from pelican import signals
+from pelican import Pelican, signals
+from pelican.contents import Content
+from pelican.generators import Generator
 
+from cimw import Settings
 from cimw.legal import is_placeholder
 from cimw.pricing import price_table
 from cimw.typography import french, french_text
@@ -55,7 +60,7 @@ def plain_text(html: str) -> str:
     return SPACES_RE.sub(" ", unescape(text)).strip()
 
 
-def cell_text(cell) -> str:
+def cell_text(cell: Tag) -> str:
     return plain_text(str(cell.decode_contents()))
 
 
@@ -71,6 +76,7 @@ def table_sentences(table_html: str) -> str:
     the table's head ("Journée : prix HT 300 €, prix TTC 360 €.").
     """
     table = BeautifulSoup(table_html, "html.parser").table
+    assert table is not None, "given the HTML of a table"
     sentences = []
     if table.caption:
         sentences.append(sentence(cell_text(table.caption)))
@@ -97,11 +103,11 @@ def answer_text(html: str) -> str:
     return plain_text(html)
 
 
-def page_url(settings, page) -> str:
+def page_url(settings: Settings, page: Content) -> str:
     return f"{settings['SITE_PUBLIC_URL']}/{page.url}"
 
 
-def faq_page(settings, page, faq_entries) -> dict:
+def faq_page(settings: Settings, page: Content, faq_entries: Iterable[Content]) -> dict[str, Any]:
     """The FAQPage: one Question per entry, its accepted Answer the rendered answer."""
     return {
         "@type": "FAQPage",
@@ -125,9 +131,9 @@ def faq_page(settings, page, faq_entries) -> dict:
     }
 
 
-def offer(name: str, euros: int, unit_code: str, unit_text: str, vat_regime: str) -> dict:
+def offer(name: str, euros: int, unit_code: str, unit_text: str, vat_regime: str) -> dict[str, Any]:
     """A priced offer; it states VAT only when the settings say how VAT applies."""
-    specification = {
+    specification: dict[str, Any] = {
         "@type": "UnitPriceSpecification",
         "price": euros,
         "priceCurrency": "EUR",
@@ -139,7 +145,7 @@ def offer(name: str, euros: int, unit_code: str, unit_text: str, vat_regime: str
     return {"@type": "Offer", "name": name, "priceSpecification": specification}
 
 
-def business(settings) -> dict:
+def business(settings: Settings) -> dict[str, Any]:
     """The ProfessionalService, with the prices CIMW states as priced offers."""
     table = price_table(settings)
     regime = table.vat.regime
@@ -155,7 +161,7 @@ def business(settings) -> dict:
         "address": settings.get("PUBLISHER_ADDRESS"),
         "vatID": settings.get("PUBLISHER_VAT_NUMBER"),
     }
-    service = {
+    service: dict[str, Any] = {
         "@type": "ProfessionalService",
         "@id": f"{settings['SITE_PUBLIC_URL']}/#organisation",
         "name": settings["SITENAME"],
@@ -168,7 +174,7 @@ def business(settings) -> dict:
     return service
 
 
-def to_json_ld(graph: list[dict]) -> Markup:
+def to_json_ld(graph: list[dict[str, Any]]) -> Markup:
     """Serialise for a <script type="application/ld+json"> element."""
     data = {"@context": "https://schema.org", "@graph": graph}
     text = json.dumps(data, ensure_ascii=False, indent=1)
@@ -176,30 +182,35 @@ def to_json_ld(graph: list[dict]) -> Markup:
     return Markup(text.replace("<", "\\u003c"))
 
 
-def structured_data(page, faq_entries, settings) -> Markup:
+def structured_data(page: Content, faq_entries: Iterable[Content], settings: Settings) -> Markup:
     return to_json_ld([faq_page(settings, page, faq_entries), business(settings)])
 
 
-def validate_settings(settings) -> None:
+def is_site_address(url: str) -> bool:
+    """Is `url` an absolute https URL with no final /?"""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.netloc) and not url.endswith("/")
+
+
+def validate_settings(settings: Settings) -> None:
     """Raise ValueError unless SITE_PUBLIC_URL is an absolute https URL with no final /."""
     url = settings.get("SITE_PUBLIC_URL")
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if not parts or parts.scheme != "https" or not parts.netloc or url.endswith("/"):
+    if not (isinstance(url, str) and is_site_address(url)):
         raise ValueError(
             "SITE_PUBLIC_URL must be the site's https address with no final slash, "
             f"such as 'https://www.example.fr', got {url!r}"
         )
 
 
-def check_settings(pelican):
+def check_settings(pelican: Pelican) -> None:
     validate_settings(pelican.settings)
 
 
-def add_globals(generator):
+def add_globals(generator: Generator) -> None:
     generator.env.globals["structured_data"] = partial(structured_data, settings=generator.settings)
 
 
-def register():
+def register() -> None:
     # Every absolute URL starts with SITE_PUBLIC_URL: check it before anything is built.
     signals.initialized.connect(check_settings)
     # A Jinja global, so the data is built when the page is, after prices are filled.
