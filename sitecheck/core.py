@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from bs4 import BeautifulSoup, NavigableString
-from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+from bs4 import BeautifulSoup
+from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
 # Text in these elements is code or machinery, not prose.
 NOT_PROSE = frozenset({"code", "pre", "kbd", "samp", "script", "style", "template"})
@@ -74,7 +75,7 @@ class Page:
                 continue
             if any(parent.name in NOT_PROSE for parent in node.parents):
                 continue
-            if node.strip():
+            if node.strip() and node.parent is not None:
                 yield str(node), node.parent.sourceline or 1
 
     def head_texts(self):
@@ -87,9 +88,10 @@ class Page:
 
     @cached_property
     def _ids(self) -> frozenset[str]:
+        # Only class-like attributes are lists in bs4; an id or a name is one string.
         return frozenset(
-            {tag["id"] for tag in self.soup.select("[id]")}
-            | {tag["name"] for tag in self.soup.select("a[name]")}
+            {str(tag["id"]) for tag in self.soup.select("[id]")}
+            | {str(tag["name"]) for tag in self.soup.select("a[name]")}
         )
 
     def ids(self) -> frozenset[str]:
@@ -113,7 +115,9 @@ class Site:
         return (self.root / name).is_file()
 
 
-def locate_in_sources(findings, content_dir: Path | None, root: Path | None = None):
+def locate_in_sources(
+    findings: Iterable[Finding], content_dir: Path | None, root: Path | None = None
+) -> list[Finding]:
     """Point findings whose text comes from content at the Markdown line it was typed on."""
     if content_dir is None or not Path(content_dir).is_dir():
         return list(findings)

@@ -99,7 +99,7 @@ def check_document(page: Page, site: Site | None = None, site_netloc: str = ""):
     if title is None or not title.get_text().strip():
         yield finding(title or html, "empty or missing <title>")
     description = soup.select_one('meta[name="description"]')
-    if description is None or not description.get("content", "").strip():
+    if description is None or not str(description.get("content", "")).strip():
         yield finding(description or html, "empty or missing meta description")
 
     h1s = soup.find_all("h1")
@@ -117,11 +117,13 @@ def check_document(page: Page, site: Site | None = None, site_netloc: str = ""):
             )
         level = new_level
 
-    seen = {}
+    seen: dict[str, int | None] = {}
     for tag in soup.select("[id]"):
-        if tag["id"] in seen:
-            yield finding(tag, f'id "{tag["id"]}" is used twice (first on line {seen[tag["id"]]})')
-        seen.setdefault(tag["id"], tag.sourceline)
+        # Only class-like attributes are lists in bs4; an id is one string.
+        tag_id = str(tag["id"])
+        if tag_id in seen:
+            yield finding(tag, f'id "{tag_id}" is used twice (first on line {seen[tag_id]})')
+        seen.setdefault(tag_id, tag.sourceline)
 
     for image in soup.find_all("img"):
         if not image.has_attr("alt"):
@@ -186,7 +188,7 @@ def link_targets(page: Page):
     for name, attribute in LINK_ATTRIBUTES.items():
         for tag in page.soup.find_all(name):
             if tag.get(attribute) is not None:
-                yield tag, tag[attribute].strip()
+                yield tag, str(tag[attribute]).strip()
 
 
 def resolve(page_name: str, path: str) -> str:

@@ -29,9 +29,10 @@ def vnu_messages(command: list[str], files: list[str]) -> list[dict]:
         return []
     result = subprocess.run(command + files, capture_output=True, text=True, check=False)
     try:
-        return json.loads(result.stderr or result.stdout)["messages"]
+        messages: list[dict] = json.loads(result.stderr or result.stdout)["messages"]
     except (ValueError, KeyError) as error:
         raise ValidatorUnavailable(f"vnu gave no report: {result.stderr[:500]}") from error
+    return messages
 
 
 def check_validity(root: Path, jar: Path):
