@@ -134,7 +134,8 @@ def serve(host: str, port: int) -> None:
             print(f"\nBuild failed: {error}\nThe server keeps running.\n", file=sys.stderr)
             return
         print("Checking (fast rules):")
-        run_gate(OUTPUT, FAST_RULES, site_url=site_url, **GATE_INPUTS)
+        # Offline: an author's every save must not wait on other hosts.
+        run_gate(OUTPUT, FAST_RULES, site_url=site_url, external=False, **GATE_INPUTS)
 
     rebuild()
     server = Server(watcher=PromptWatcher())

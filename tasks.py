@@ -13,8 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from invoke import Collection, Program, task
+from invoke.collection import Collection
 from invoke.exceptions import Exit
+from invoke.program import Program
+from invoke.tasks import task
 
 import project
 from project import BuildError
