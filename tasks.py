@@ -12,10 +12,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from invoke.collection import Collection
+from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.program import Program
+from invoke.runners import Result
 from invoke.tasks import task
 
 import project
@@ -26,13 +29,19 @@ PORT = 8000
 # Only this machine; --bind 0.0.0.0 shows the preview to a phone on the same network.
 BIND = "127.0.0.1"
 SETTINGS_HELP = "production settings file (default: publishconf.py)"
+# What `lint` runs, with the configuration in pyproject.toml: each a Python module of the dev group.
+LINTERS = {
+    "ruff check": ["-m", "ruff", "check", "."],
+    "ruff format": ["-m", "ruff", "format", "--check", "."],
+    "mypy": ["-m", "mypy"],
+}
 
 
-def dev_python_run(c, arguments: list[str], **kwargs) -> None:
+def dev_python_run(c: Context, arguments: list[str], **kwargs: Any) -> Result | None:
     """Run Python with the dev group (the test libraries), which only these tasks need."""
     import toolchain
 
-    c.run(shlex.join([*toolchain.dev_python(), *arguments]), **kwargs)
+    return c.run(shlex.join([*toolchain.dev_python(), *arguments]), **kwargs)
 
 
 def python_script(c, script: Path, args: str = "") -> None:
@@ -273,6 +282,20 @@ def test(c, args: str = ""):
 
 
 @task
+def lint(c):
+    """Check the code: ruff's rules and formatting, and mypy's types."""
+    # Every linter runs, so that one run reports every kind of problem.
+    with c.cd(str(project.ROOT)):
+        results = {
+            name: dev_python_run(c, arguments, warn=True, pty=sys.stdout.isatty())
+            for name, arguments in LINTERS.items()
+        }
+    failed = [name for name, result in results.items() if result is None or result.failed]
+    if failed:
+        raise Exit(f"Lint failed: {', '.join(failed)}")
+
+
+@task
 def images(c):
     """Render the PNG twins of the SVG images and favicon.ico (needs chromium)."""
     from artwork import RenderError, render_images
@@ -323,7 +346,7 @@ def screenshots(c):
 MENU = {
     "Author": [serve, build, check, new_faq, clean],
     "Publishing": [publish, releases, rollback, unlock],
-    "Maintenance": [test, tools, images, screenshots, bench, weight, lighthouse],
+    "Maintenance": [test, lint, tools, images, screenshots, bench, weight, lighthouse],
 }
 
 

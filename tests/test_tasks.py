@@ -1,14 +1,15 @@
-"""The author's tasks: new-faq and the tool check."""
+"""The tasks: new-faq, the tool check, build, the menu and lint."""
 
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
 import subprocess
 import sys
 
 import yaml
-from conftest import REPO, TinySite, good_faq, run_invoke
+from conftest import REPO, TinySite, copy_project, good_faq, run_invoke
 
 import authoring
 import toolchain
@@ -170,3 +171,42 @@ def test_the_menu_lists_every_task_once_under_its_group():
         "unlock",
     ):
         assert f"  {name} " in menu
+
+
+# A careless contributor's code, one problem for each linter.
+LINT_PROBLEMS = {
+    "ruff check": ("sitecheck/unused_import.py", "import os\n", "F401"),
+    "ruff format": ("sitecheck/unformatted.py", "PAGES = {  'index':1}\n", "would be reformatted"),
+    "mypy": (
+        "deploy/untyped.py",
+        "def total(sizes):\n    return sum(sizes)\n",
+        "error: Function is missing a type annotation",
+    ),
+}
+
+
+def test_lint_passes_on_the_project_and_names_each_linter_that_fails(tmp_path):
+    root = copy_project(tmp_path / "project")
+    # The dev group's Python, the one running the tests, rather than a uv run in the copy.
+    env = {key: value for key, value in os.environ.items() if key != "UV"}
+
+    def lint() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "invoke", "lint"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    clean = lint()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    for path, text, _ in LINT_PROBLEMS.values():
+        (root / path).write_text(text, encoding="utf-8")
+    broken = lint()
+    assert broken.returncode != 0
+    assert f"Lint failed: {', '.join(LINT_PROBLEMS)}" in broken.stderr
+    output = broken.stdout + broken.stderr
+    for path, _, reported in LINT_PROBLEMS.values():
+        assert path in output and reported in output
