@@ -13,7 +13,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deploying import DeployEnv, ReleaseFolder, output_of, publish_in_background, tree_digest
+from deploying import (
+    DeployEnv,
+    ReleaseFolder,
+    git,
+    output_of,
+    publish_in_background,
+    tree_digest,
+)
 from servers import ApacheServer, SftpOnlyServer, wait_for
 from test_hosting import get
 
@@ -221,3 +228,25 @@ def test_no_atomic_rename_is_refused_unless_non_atomic(site, build):
         second = releases.publish(build, new_release_id(), file_checksums(build))
     assert site.live() == second
     assert any("not atomic" in m for m in site.messages)
+
+
+def test_the_publish_task_builds_checks_and_deploys_over_sftp(sftpd, tmp_path):
+    """`invoke publish` end to end with an sftp:// target: dry run, then the real thing."""
+    env = DeployEnv(sftpd, tmp_path)
+    env.base = sftpd.chroot / "site"
+    shutil.rmtree(env.base, ignore_errors=True)
+    env.env["PUBLISH_TARGET"] = "sftp://site/site"
+    try:
+        dry = env.publish("--dry-run")
+        assert dry.returncode == 0, output_of(dry)
+        assert env.live() is None, "a dry run changes nothing on the server"
+        result = env.publish()
+        assert result.returncode == 0, output_of(result)
+        live = env.live()
+        assert live is not None
+        release_id, commit = (env.live_link / "version.txt").read_text().split()
+        assert release_id == live
+        assert commit == git(env.project, "rev-parse", "HEAD")
+        assert tree_digest(env.live_link) == tree_digest(env.build_folder)
+    finally:
+        env.cleanup()
