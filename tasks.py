@@ -163,15 +163,24 @@ def new_faq(c, question: str, directory: str = str(project.FAQ_DIR)):
 # -- publishing ---------------------------------------------------------------
 
 
-def deploy_releases(settings: str, failure: str):
-    """The releases on the server the production settings name (not connected yet)."""
+def deploy_settings(settings_file: Path, failure: str):
+    """The publishing settings of a production settings file, or a clear exit."""
     from deploy import DeployError
-    from deploy.config import deploy_config, releases_for
+    from deploy.config import deploy_config
 
     try:
-        return releases_for(deploy_config(project.load_settings(Path(settings).resolve())))
+        return deploy_config(project.load_settings(settings_file))
     except DeployError as error:
         raise Exit(f"{failure}: {error}") from None
+    except ValueError as error:  # Pelican's, on a settings file it cannot use
+        raise Exit(f"{failure}: {settings_file.name}: {error}") from None
+
+
+def deploy_releases(settings: str, failure: str):
+    """The releases on the server the production settings name (not connected yet)."""
+    from deploy.config import releases_for
+
+    return releases_for(deploy_settings(Path(settings).resolve(), failure))
 
 
 @task(
@@ -194,10 +203,12 @@ def publish(
     from deploy import DeployError
     from deploy.pipeline import publish_site
 
-    tools_or_exit(toolchain.ensure_publish_tools)
+    settings_file = Path(settings).resolve()
+    transport = deploy_settings(settings_file, "Not published").target.transport
+    tools_or_exit(toolchain.ensure_publish_tools, transport)
     try:
         publish_site(
-            Path(settings).resolve(),
+            settings_file,
             dry_run=dry_run,
             allow_dirty=allow_dirty,
             non_atomic=non_atomic,

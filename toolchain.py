@@ -40,7 +40,10 @@ RULE_NODE_FILES: dict[str, tuple[Path, ...]] = {
 }
 # What `publish` runs after the gate: git (only committed sources are
 # published), and the upload over SSH.
-PUBLISH_TOOLS = {"git": "git", "rsync": "rsync", "ssh": "openssh-client"}
+PUBLISH_TOOLS = {"git": "git", "ssh": "openssh-client"}
+# What each deploy transport runs beside ssh: rsync copies over a shell account;
+# an SFTP-only account is reached with ssh's own sftp subsystem.
+TRANSPORT_TOOLS: dict[str, dict[str, str]] = {"ssh": {"rsync": "rsync"}, "sftp": {}}
 # What only the tests run: the servers and browsers they start, and their helpers.
 TEST_TOOLS = {
     "ssh-keygen": "openssh-client",
@@ -68,7 +71,13 @@ def check_node_files(rules: Iterable[str]) -> tuple[Path, ...]:
 ALL_RULE_TOOLS = check_tools(RULE_TOOLS)
 ALL_RULE_NODE_FILES = check_node_files(RULE_NODE_FILES)
 # Everything: what `invoke tools` and `invoke test` install.
-SYSTEM_TOOLS: dict[str, str] = {**ALL_RULE_TOOLS, **PUBLISH_TOOLS, **TEST_TOOLS, **NPM}
+SYSTEM_TOOLS: dict[str, str] = {
+    **ALL_RULE_TOOLS,
+    **PUBLISH_TOOLS,
+    **{tool: package for tools in TRANSPORT_TOOLS.values() for tool, package in tools.items()},
+    **TEST_TOOLS,
+    **NPM,
+}
 
 
 class ToolsMissing(Exception):
@@ -132,9 +141,14 @@ def ensure_check_tools(rules: Iterable[str]) -> None:
     ensure(check_tools(rules), check_node_files(rules))
 
 
-def ensure_publish_tools() -> None:
-    """Every rule's tools, for the gate, then git, rsync and ssh, for the upload."""
-    ensure({**ALL_RULE_TOOLS, **PUBLISH_TOOLS}, ALL_RULE_NODE_FILES)
+def publish_tools(transport: str) -> dict[str, str]:
+    """Every rule's tools, for the gate, then git, ssh and the transport's own, for the upload."""
+    return {**ALL_RULE_TOOLS, **PUBLISH_TOOLS, **TRANSPORT_TOOLS[transport]}
+
+
+def ensure_publish_tools(transport: str) -> None:
+    """The tools of a publish through `transport` ("ssh" or "sftp")."""
+    ensure(publish_tools(transport), ALL_RULE_NODE_FILES)
 
 
 def ensure_test_tools() -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 import yaml
 from conftest import REPO, copy_project
 from invoke import Collection
+from servers import free_port, wait_for
 
 import tasks
 import toolchain
@@ -102,12 +100,6 @@ def check_tier_path(tmp_path: Path) -> str:
     return str(bin_dir)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run_task(root: Path, arguments: list[str], env: dict | None = None):
     return subprocess.run(
         [sys.executable, "-m", "invoke", *arguments],
@@ -132,15 +124,15 @@ def serve_briefly(root: Path, arguments: list[str]) -> str:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+
+        def home_page() -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                return page.read().decode("utf-8")
+
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-                        return page.read().decode("utf-8")
-                except OSError:
-                    time.sleep(0.2)
-            pytest.fail(f"{shlex.join(arguments)} served nothing:\n{log.read_text()}")
+            return wait_for(
+                home_page, 60, f"{shlex.join(arguments)} serving", details=log.read_text
+            )
         finally:
             process.terminate()
             process.wait(timeout=10)

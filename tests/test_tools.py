@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project
+from conftest import REPO, copy_project, run_invoke
 
 import toolchain
+from deploy.target import TRANSPORTS
 from sitecheck import RULES
 
 SERVERS_AND_BROWSERS = {
@@ -36,7 +37,7 @@ def test_each_tier_needs_only_what_it_uses():
     assert set(toolchain.check_tools(["grammar"]).values()) == {"python3-grammalecte"}
     assert set(toolchain.check_tools(["validity"]).values()) == {"default-jre-headless"}
     assert toolchain.check_node_files(["validity"]) == (toolchain.VNU_JAR,)
-    publish = {**toolchain.ALL_RULE_TOOLS, **toolchain.PUBLISH_TOOLS}
+    publish = toolchain.publish_tools("ssh")
     assert set(publish.values()) == {
         "hunspell",
         "hunspell-fr",
@@ -46,6 +47,9 @@ def test_each_tier_needs_only_what_it_uses():
         "rsync",
         "openssh-client",
     }
+    # An SFTP-only host is reached without rsync.
+    assert set(toolchain.publish_tools("sftp").values()) == set(publish.values()) - {"rsync"}
+    assert set(toolchain.TRANSPORT_TOOLS) == set(TRANSPORTS)
     # No author task installs a server or a browser; the tests do.
     for tier in (toolchain.ALL_RULE_TOOLS, publish):
         assert not SERVERS_AND_BROWSERS & set(tier)
@@ -137,3 +141,51 @@ def test_build_does_not_install_the_dev_group_and_test_does(tmp_path):
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "tests collected" in tested.stdout
+
+
+def test_publishing_to_an_sftp_host_asks_for_no_rsync(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in toolchain.publish_tools("sftp"):
+        if not tool.startswith("/"):
+            (bin_dir / tool).symlink_to(shutil.which(tool))
+    assert not (bin_dir / "rsync").exists()
+    settings = tmp_path / "settings.py"
+    settings.write_text(
+        f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom publishconf import *\n"
+        f"PATH = {str(REPO / 'content')!r}\nTHEME = {str(REPO / 'theme')!r}\n"
+        f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\n"
+        "PUBLISH_TARGET = 'sftp://nowhere.invalid/site'\n"
+    )
+    result = run_invoke(
+        "publish",
+        "--allow-dirty",
+        "--settings",
+        str(settings),
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path), "LANG": "C.UTF-8"},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    # Past the tools: the publish stops where it reaches for the host.
+    assert "cannot reach sftp://nowhere.invalid/site" in output, output
+    assert "rsync" not in output
+
+
+@pytest.mark.parametrize(
+    ("task", "failure"),
+    [
+        ("publish", "Not published"),
+        ("releases", "No releases listed"),
+        ("rollback", "Not rolled back"),
+        ("unlock", "Not unlocked"),
+    ],
+)
+def test_a_settings_file_pelican_refuses_stops_each_publishing_task_with_its_name(
+    tmp_path, task, failure
+):
+    settings = tmp_path / "broken_settings.py"
+    settings.write_text("PATH = 'no-such-folder'\n")
+    result = run_invoke(task, "--settings", str(settings))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{failure}: broken_settings.py: "), result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
