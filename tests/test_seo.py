@@ -261,3 +261,13 @@ def test_a_bad_public_url_is_refused(tiny_site, bad):
     result = tiny_site.build(f"SITE_PUBLIC_URL = {bad}\n")
     assert result.returncode != 0
     assert "SITE_PUBLIC_URL must be the site's https address" in result.stdout + result.stderr
+
+
+def test_structured_data_text_is_read_from_parsed_html():
+    from cimw.seo import plain_text
+
+    html = (
+        '<p>Le <abbr title="a > b">RGS</abbr> et la <span class="caps">CNIL</span>'
+        "&nbsp;: ici</p><ul><li>un</li><li>deux<br>trois</li></ul>"
+    )
+    assert plain_text(html) == "Le RGS et la CNIL\u00a0: ici un deux trois"

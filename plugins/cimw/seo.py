@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Iterable
 from functools import partial
-from html import escape, unescape
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,10 +42,26 @@ from cimw.typography import french, french_text
 logger = logging.getLogger(__name__)
 
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
-BLOCK_END_RE = re.compile(
-    r"</(?:p|li|ol|ul|div|table|caption|tr|th|td|h[1-6])\s*>|<br\s*/?>", re.IGNORECASE
+# Elements whose text is set apart from the next: a space follows each.
+BLOCKS = (
+    "p",
+    "li",
+    "ol",
+    "ul",
+    "div",
+    "table",
+    "caption",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
 )
-TAG_RE = re.compile(r"<[^>]*>")
 TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
 SENTENCE_END = (".", "!", "?", "…", ":")
 
@@ -56,8 +72,10 @@ def plain_text(html: str) -> str:
     Inline elements (`<span class="caps">`) join their neighbours; blocks are
     separated by a space.
     """
-    text = TAG_RE.sub("", BLOCK_END_RE.sub(" ", html))
-    return SPACES_RE.sub(" ", unescape(text)).strip()
+    fragment = BeautifulSoup(html, "html.parser")
+    for block in fragment.find_all(BLOCKS):
+        block.insert_after(" ")
+    return SPACES_RE.sub(" ", fragment.get_text()).strip()
 
 
 def cell_text(cell: Tag) -> str:
