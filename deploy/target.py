@@ -44,11 +44,6 @@ class Target:
             return f"{self.transport}://{self.host}{port}{self.base}"
         return f"{self.host}:{self.base}"
 
-    @property
-    def hostname(self) -> str:
-        """The host without its user, for messages."""
-        return self.host.rpartition("@")[2]
-
 
 def parse_target(value: str) -> Target:
     """Parse PUBLISH_TARGET; DeployError, naming the setting and the forms, if it is not one."""
