@@ -40,8 +40,9 @@ TESTS = {
 
 
 def french_date(date: datetime.date) -> str:
-    """'26 novembre 2026', the day held to its month by a no-break space; the 1st is '1er'."""
-    day = "1er" if date.day == 1 else str(date.day)
+    """'26 novembre 2026', the day held to its month by a no-break space; the 1st is '1ᵉʳ'."""
+    # The ordinal's letters raised, as French typography writes them (1ᵉʳ, not 1er).
+    day = "1\u1d49\u02b3" if date.day == 1 else str(date.day)
     return f"{day}\u00a0{format_date(date, format='MMMM y', locale=LOCALE)}"
 
 
