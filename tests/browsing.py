@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 from servers import StaticServer, require
 
 __all__ = ["StaticServer"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
 from support import REPO, BuiltSite, TinySite, build_real_site, pelican_build
 
 
@@ -11,6 +11,12 @@ from support import REPO, BuiltSite, TinySite, build_real_site, pelican_build
 def site(tmp_path_factory) -> BuiltSite:
     """The real site with the repository's settings, built once per test session."""
     return build_real_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def site_unconfirmed(tmp_path_factory) -> BuiltSite:
+    """The real site with every fact left to confirm, as a new checkout has them."""
+    return build_real_site(tmp_path_factory.mktemp("unconfirmed"), **UNCONFIRMED)
 
 
 # Both are built as production builds them: refusing any fact left unconfirmed.

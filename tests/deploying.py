@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FILLED_LEGAL, REPO, run_invoke
+from samples import COMPANY_VAT
+from support import REPO, run_invoke
 from servers import SshServer, world_readable_dir
 
 from deploy import Releases
@@ -95,7 +96,7 @@ class DeployEnv(ReleaseFolder):
         self.server = world_readable_dir("cimw-server-")
         self.base = self.server / "site"
         self.settings = self.project / "publish_settings.py"
-        legal = "".join(f"{key} = {value!r}\n" for key, value in FILLED_LEGAL.items())
+        legal = "".join(f"{key} = {value!r}\n" for key, value in COMPANY_VAT.items())
         self.settings.write_text(
             f"import sys\nsys.path.insert(0, {str(self.project)!r})\nfrom publishconf import *\n"
             f"{legal}SITEURL = SITE_PUBLIC_URL\n"

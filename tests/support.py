@@ -145,6 +145,13 @@ def shows(shown: str, written: str) -> bool:
     return re.fullmatch(pattern, as_typed(shown)) is not None
 
 
+def facts_of(overrides: dict | None = None):
+    """The facts a build with these overrides states, parsed by the site's own model."""
+    from cimw.facts import parse_facts
+
+    return parse_facts(settings_of(overrides or {}))
+
+
 def settings_of(overrides: dict) -> dict:
     """The settings a build with these overrides uses: pelicanconf.py's, then the overrides."""
     import pelicanconf

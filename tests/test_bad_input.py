@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import good_faq
+from support import good_faq
 
 
 def assert_fails(result, *words):
@@ -383,7 +383,7 @@ def test_problems_of_unreadable_and_readable_questions_are_reported_together(tin
 def test_a_template_syntax_error_names_the_template_and_line(tiny_site):
     import shutil
 
-    from conftest import REPO
+    from support import REPO
 
     shutil.copytree(REPO / "theme", tiny_site.root / "theme")
     page = tiny_site.root / "theme" / "templates" / "page.html"

@@ -19,7 +19,7 @@ from browsing import (
     pages_marked,
     stylesheet_colours,
 )
-from conftest import faq_sources
+from support import faq_sources
 from servers import require
 
 

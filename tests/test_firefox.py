@@ -16,7 +16,7 @@ from browsing import (
     format_violations,
     png_colour_count,
 )
-from conftest import faq_sources
+from support import faq_sources
 from servers import free_port, require, wait_for, wait_for_port
 
 FIREFOX = "firefox-esr"

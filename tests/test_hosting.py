@@ -13,7 +13,8 @@ from pathlib import Path
 
 import brotli
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL, REPO, pelican_build
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from support import REPO, pelican_build
 from deploying import ServerFolder
 from servers import ApacheServer, world_readable_dir
 
@@ -111,7 +112,7 @@ def test_http_redirects_to_https_on_the_default_port(hosted, forwarded):
 def behind_proxy(tmp_path_factory):
     """A production build with HOSTING_BEHIND_PROXY, served over HTTP as behind a TLS proxy."""
     docroot = world_readable_dir("cimw-proxy-")
-    settings = {**FILLED_LEGAL, "SITEURL": FILLED_LEGAL["SITE_PUBLIC_URL"]}
+    settings = {**COMPANY_VAT, "SITEURL": COMPANY_VAT["SITE_PUBLIC_URL"]}
     settings.update(HOSTING_BEHIND_PROXY=True, OUTPUT_PATH=str(docroot / "site"))
     settings["CACHE_PATH"] = str(tmp_path_factory.mktemp("proxy-cache"))
     pelican_build(REPO / "publishconf.py", settings)
@@ -301,10 +302,10 @@ def security_txt_fields(site) -> dict[str, list[str]]:
 
 def test_security_txt_lists_only_the_languages_cimw_confirmed(site, site_filled, site_ei):
     assert "Preferred-Languages" not in security_txt_fields(site), "a placeholder was published"
-    for built, config in ((site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
+    for built, config in ((site_filled, COMPANY_VAT), (site_ei, SOLE_TRADER_FRANCHISE)):
         languages = security_txt_fields(built)["Preferred-Languages"]
         assert languages == [", ".join(config["SECURITY_TXT_LANGUAGES"])]
-    assert "en" not in FILLED_LEGAL["SECURITY_TXT_LANGUAGES"]
+    assert "en" not in COMPANY_VAT["SECURITY_TXT_LANGUAGES"]
 
 
 @pytest.mark.parametrize("languages", ["fr", [], ("fr", "English"), ("fr", 1)])

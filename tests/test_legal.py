@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL, copy_project, run_invoke, settings_of
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from support import copy_project, run_invoke, settings_of
 from test_pricing import french_date
 from test_seo import front_matter
 
@@ -68,38 +69,38 @@ def test_every_page_links_both_legal_pages_from_its_footer(site, name):
 
 def test_company_legal_notice(site_filled):
     shown = {label: plain(value) for label, value in facts(site_filled).items()}
-    assert shown["Dénomination sociale"] == FILLED_LEGAL["PUBLISHER_NAME"]
-    assert shown["Forme juridique"] == FILLED_LEGAL["PUBLISHER_LEGAL_FORM"]
-    assert shown["Capital social"] == FILLED_LEGAL["PUBLISHER_SHARE_CAPITAL"]
-    assert shown["Siège social"] == FILLED_LEGAL["PUBLISHER_ADDRESS"]
-    assert shown["Immatriculation"] == FILLED_LEGAL["PUBLISHER_RCS"]
-    assert shown["SIREN"] == FILLED_LEGAL["PUBLISHER_SIREN"]
-    assert shown["TVA intracommunautaire"] == FILLED_LEGAL["PUBLISHER_VAT_NUMBER"]
+    assert shown["Dénomination sociale"] == COMPANY_VAT["PUBLISHER_NAME"]
+    assert shown["Forme juridique"] == COMPANY_VAT["PUBLISHER_LEGAL_FORM"]
+    assert shown["Capital social"] == COMPANY_VAT["PUBLISHER_SHARE_CAPITAL"]
+    assert shown["Siège social"] == COMPANY_VAT["PUBLISHER_ADDRESS"]
+    assert shown["Immatriculation"] == COMPANY_VAT["PUBLISHER_RCS"]
+    assert shown["SIREN"] == COMPANY_VAT["PUBLISHER_SIREN"]
+    assert shown["TVA intracommunautaire"] == COMPANY_VAT["PUBLISHER_VAT_NUMBER"]
     assert not {"Nom", "Prénoms", "Statut", "Adresse professionnelle"} & set(shown)
     director = section_text(site_filled, "mentions-legales.html", "Directeur de la publication")
     assert director == (
-        f"{FILLED_LEGAL['PUBLICATION_DIRECTOR']}, {FILLED_LEGAL['PUBLICATION_DIRECTOR_ROLE']}."
+        f"{COMPANY_VAT['PUBLICATION_DIRECTOR']}, {COMPANY_VAT['PUBLICATION_DIRECTOR_ROLE']}."
     )
     text = text_of(site_filled, "mentions-legales.html")
-    assert FILLED_LEGAL["HOST_NAME"] in text and FILLED_LEGAL["HOST_ADDRESS"] in text
+    assert COMPANY_VAT["HOST_NAME"] in text and COMPANY_VAT["HOST_ADDRESS"] in text
     assert " EI" not in text and "RNE" not in text
     soup = site_filled.soup("mentions-legales.html")
-    assert soup.select_one(f'a[href="mailto:{FILLED_LEGAL["CONTACT_EMAIL"]}"]')
-    assert soup.select_one(f'a[href="tel:{FILLED_LEGAL["HOST_PHONE"].replace(" ", "")}"]')
+    assert soup.select_one(f'a[href="mailto:{COMPANY_VAT["CONTACT_EMAIL"]}"]')
+    assert soup.select_one(f'a[href="tel:{COMPANY_VAT["HOST_PHONE"].replace(" ", "")}"]')
     assert not soup.select(".placeholder")
 
 
 def test_entrepreneur_individuel_legal_notice(site_ei):
     shown = facts(site_ei)
     # The business name, then "EI" at once (Code de commerce, art. R. 526-27).
-    assert shown["Dénomination"] == f"{FILLED_EI['PUBLISHER_NAME']}{NBSP}EI"
-    assert FILLED_EI["PUBLISHER_SURNAME"] in FILLED_EI["PUBLISHER_NAME"]
+    assert shown["Dénomination"] == f"{SOLE_TRADER_FRANCHISE['PUBLISHER_NAME']}{NBSP}EI"
+    assert SOLE_TRADER_FRANCHISE["PUBLISHER_SURNAME"] in SOLE_TRADER_FRANCHISE["PUBLISHER_NAME"]
     assert shown["Statut"] == "entrepreneur individuel"
-    assert shown["Nom"] == FILLED_EI["PUBLISHER_SURNAME"]
-    assert shown["Prénoms"] == FILLED_EI["PUBLISHER_GIVEN_NAMES"]
-    assert plain(shown["Adresse professionnelle"]) == FILLED_EI["PUBLISHER_ADDRESS"]
+    assert shown["Nom"] == SOLE_TRADER_FRANCHISE["PUBLISHER_SURNAME"]
+    assert shown["Prénoms"] == SOLE_TRADER_FRANCHISE["PUBLISHER_GIVEN_NAMES"]
+    assert plain(shown["Adresse professionnelle"]) == SOLE_TRADER_FRANCHISE["PUBLISHER_ADDRESS"]
     assert plain(shown["Immatriculation"]) == (
-        f"registre national des entreprises (RNE), SIREN {FILLED_EI['PUBLISHER_SIREN']}"
+        f"registre national des entreprises (RNE), SIREN {SOLE_TRADER_FRANCHISE['PUBLISHER_SIREN']}"
     )
     for company_only in ("Capital social", "Forme juridique", "Siège social", "SIREN"):
         assert company_only not in shown, company_only
@@ -108,14 +109,14 @@ def test_entrepreneur_individuel_legal_notice(site_ei):
     text = text_of(site_ei, "mentions-legales.html")
     assert "RCS" not in text and "capital" not in text.lower()
     director = section_text(site_ei, "mentions-legales.html", "Directeur de la publication")
-    assert director == f"{FILLED_EI['PUBLISHER_GIVEN_NAMES']} {FILLED_EI['PUBLISHER_SURNAME']}"
+    assert director == f"{SOLE_TRADER_FRANCHISE['PUBLISHER_GIVEN_NAMES']} {SOLE_TRADER_FRANCHISE['PUBLISHER_SURNAME']}"
     assert not site_ei.soup("mentions-legales.html").select(".placeholder")
 
 
 def test_a_vat_number_given_under_the_franchise_is_shown(tmp_path):
-    from conftest import build_real_site
+    from support import build_real_site
 
-    site = build_real_site(tmp_path, **{**FILLED_EI, "PUBLISHER_VAT_NUMBER": "FR98 987654321"})
+    site = build_real_site(tmp_path, **{**SOLE_TRADER_FRANCHISE, "PUBLISHER_VAT_NUMBER": "FR98 987654321"})
     assert facts(site)["TVA intracommunautaire"] == "FR98 987654321"
 
 
@@ -146,19 +147,19 @@ def test_legal_pages_show_their_review_date(site_ei, name):
 def test_privacy_policy_names_the_company_as_controller(site_filled):
     controller = section_text(site_filled, "confidentialite.html", "Responsable du traitement")
     for key in ("PUBLISHER_NAME", "PUBLISHER_LEGAL_FORM", "PUBLISHER_ADDRESS", "CONTACT_EMAIL"):
-        assert FILLED_LEGAL[key] in controller, key
+        assert COMPANY_VAT[key] in controller, key
     assert "siège social" in controller
 
 
 def test_privacy_policy_names_the_entrepreneur_as_controller(site_ei):
     controller = section_text(site_ei, "confidentialite.html", "Responsable du traitement")
-    person = f"{FILLED_EI['PUBLISHER_GIVEN_NAMES']} {FILLED_EI['PUBLISHER_SURNAME']}"
+    person = f"{SOLE_TRADER_FRANCHISE['PUBLISHER_GIVEN_NAMES']} {SOLE_TRADER_FRANCHISE['PUBLISHER_SURNAME']}"
     assert f"liées à ce site est {person}, entrepreneur individuel exerçant sous" in controller
-    assert f"{FILLED_EI['PUBLISHER_NAME']} EI" in controller
-    assert FILLED_EI["PUBLISHER_ADDRESS"] in controller
+    assert f"{SOLE_TRADER_FRANCHISE['PUBLISHER_NAME']} EI" in controller
+    assert SOLE_TRADER_FRANCHISE["PUBLISHER_ADDRESS"] in controller
 
 
-@pytest.mark.parametrize("fixture, config", [("site_filled", FILLED_LEGAL), ("site_ei", FILLED_EI)])
+@pytest.mark.parametrize("fixture, config", [("site_filled", COMPANY_VAT), ("site_ei", SOLE_TRADER_FRANCHISE)])
 def test_privacy_policy_covers_article_13(request, fixture, config):
     built = request.getfixturevalue(fixture)
     text = plain(text_of(built, "confidentialite.html"))
@@ -194,13 +195,13 @@ def test_privacy_policy_covers_article_13(request, fixture, config):
 
 def test_transfers_outside_the_eu_follow_the_setting(site_filled, site_ei):
     title = "Transferts hors de l'Union européenne"
-    assert FILLED_LEGAL["PRIVACY_TRANSFERS"] == ()
+    assert COMPANY_VAT["PRIVACY_TRANSFERS"] == ()
     assert section_text(site_filled, "confidentialite.html", title) == (
         "Aucune de ces données n'est transférée hors de l'Union européenne."
     )
     listed = section_text(site_ei, "confidentialite.html", title)
-    assert FILLED_EI["PRIVACY_TRANSFERS"]
-    for recipient, country, safeguard in FILLED_EI["PRIVACY_TRANSFERS"]:
+    assert SOLE_TRADER_FRANCHISE["PRIVACY_TRANSFERS"]
+    for recipient, country, safeguard in SOLE_TRADER_FRANCHISE["PRIVACY_TRANSFERS"]:
         assert f"{recipient}, pays de destination : {country} ; garantie : {safeguard}." in listed
     assert "copie de ces garanties" in listed
 
@@ -244,7 +245,7 @@ def test_publishconf_refuses_the_repository_defaults_naming_every_unconfirmed_fa
     assert not list((project / "output").glob("*.html"))
 
 
-@pytest.mark.parametrize("config", [FILLED_LEGAL, FILLED_EI], ids=["company", "ei"])
+@pytest.mark.parametrize("config", [COMPANY_VAT, SOLE_TRADER_FRANCHISE], ids=["company", "ei"])
 def test_production_builds_with_every_fact_confirmed(tiny_site, config):
     settings = "".join(f"{key} = {value!r}\n" for key, value in config.items())
     result = tiny_site.build("LEGAL_REQUIRE_REAL_VALUES = True\n" + settings)
@@ -258,18 +259,18 @@ def production(config: dict, **changes) -> dict:
 @pytest.mark.parametrize(
     ("config", "changes", "named"),
     [
-        (FILLED_LEGAL, {"HOST_PHONE": ""}, "HOST_PHONE"),
-        (FILLED_LEGAL, {"PUBLICATION_DIRECTOR_ROLE": "[qualité]"}, "PUBLICATION_DIRECTOR_ROLE"),
-        (FILLED_LEGAL, {"PUBLISHER_VAT_NUMBER": ""}, "PUBLISHER_VAT_NUMBER"),
-        (FILLED_LEGAL, {"PUBLISHER_RCS": "[RCS]"}, "PUBLISHER_RCS"),
-        (FILLED_EI, {"PUBLISHER_SURNAME": "[nom]"}, "PUBLISHER_SURNAME"),
-        (FILLED_EI, {"PUBLISHER_GIVEN_NAMES": ""}, "PUBLISHER_GIVEN_NAMES"),
-        (FILLED_EI, {"CONTACT_RETENTION": "[durée]"}, "CONTACT_RETENTION"),
-        (FILLED_EI, {"SECURITY_TXT_LANGUAGES": "[langues]"}, "SECURITY_TXT_LANGUAGES"),
-        (FILLED_EI, {"PRIVACY_TRANSFERS": "[transferts]"}, "PRIVACY_TRANSFERS"),
-        (FILLED_EI, {"MAIL_PROVIDER": None}, "MAIL_PROVIDER"),
-        (FILLED_EI, {"VAT_REGIME": "[régime]"}, "VAT_REGIME"),
-        (FILLED_EI, {"PRICING_BILLABLE_DAYS_PER_YEAR": None}, "PRICING_BILLABLE_DAYS_PER_YEAR"),
+        (COMPANY_VAT, {"HOST_PHONE": ""}, "HOST_PHONE"),
+        (COMPANY_VAT, {"PUBLICATION_DIRECTOR_ROLE": "[qualité]"}, "PUBLICATION_DIRECTOR_ROLE"),
+        (COMPANY_VAT, {"PUBLISHER_VAT_NUMBER": ""}, "PUBLISHER_VAT_NUMBER"),
+        (COMPANY_VAT, {"PUBLISHER_RCS": "[RCS]"}, "PUBLISHER_RCS"),
+        (SOLE_TRADER_FRANCHISE, {"PUBLISHER_SURNAME": "[nom]"}, "PUBLISHER_SURNAME"),
+        (SOLE_TRADER_FRANCHISE, {"PUBLISHER_GIVEN_NAMES": ""}, "PUBLISHER_GIVEN_NAMES"),
+        (SOLE_TRADER_FRANCHISE, {"CONTACT_RETENTION": "[durée]"}, "CONTACT_RETENTION"),
+        (SOLE_TRADER_FRANCHISE, {"SECURITY_TXT_LANGUAGES": "[langues]"}, "SECURITY_TXT_LANGUAGES"),
+        (SOLE_TRADER_FRANCHISE, {"PRIVACY_TRANSFERS": "[transferts]"}, "PRIVACY_TRANSFERS"),
+        (SOLE_TRADER_FRANCHISE, {"MAIL_PROVIDER": None}, "MAIL_PROVIDER"),
+        (SOLE_TRADER_FRANCHISE, {"VAT_REGIME": "[régime]"}, "VAT_REGIME"),
+        (SOLE_TRADER_FRANCHISE, {"PRICING_BILLABLE_DAYS_PER_YEAR": None}, "PRICING_BILLABLE_DAYS_PER_YEAR"),
     ],
 )
 def test_production_refuses_each_unconfirmed_fact(config, changes, named):
@@ -279,15 +280,15 @@ def test_production_refuses_each_unconfirmed_fact(config, changes, named):
 
 def test_each_kind_requires_only_its_own_facts():
     # An EI has no capital nor RCS; a company's director is not the EI's person.
-    legal.validate_settings(production(FILLED_EI, PUBLISHER_RCS="[RCS]"))
-    legal.validate_settings(production(FILLED_LEGAL, PUBLISHER_SURNAME="[nom]"))
+    legal.validate_settings(production(SOLE_TRADER_FRANCHISE, PUBLISHER_RCS="[RCS]"))
+    legal.validate_settings(production(COMPANY_VAT, PUBLISHER_SURNAME="[nom]"))
     # Under the franchise, no VAT number is needed.
-    legal.validate_settings(production(FILLED_EI, PUBLISHER_VAT_NUMBER=""))
+    legal.validate_settings(production(SOLE_TRADER_FRANCHISE, PUBLISHER_VAT_NUMBER=""))
 
 
 def test_an_open_choice_names_what_each_answer_needs():
     settings = production(
-        FILLED_LEGAL,
+        COMPANY_VAT,
         PUBLISHER_KIND="[forme]",
         PUBLISHER_SURNAME="[nom]",
         VAT_REGIME="[régime]",
@@ -312,7 +313,7 @@ def test_an_open_choice_names_what_each_answer_needs():
     ],
 )
 def test_facts_of_the_wrong_shape_are_refused_even_in_development(changes, words):
-    settings = settings_of({**FILLED_EI, **changes})
+    settings = settings_of({**SOLE_TRADER_FRANCHISE, **changes})
     with pytest.raises(ValueError, match=re.escape(words)):
         legal.validate_settings(settings)
 

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import good_faq
+from support import good_faq
 
 from cimw import frontmatter
 from cimw.placeholders import PROVIDERS, Catalogue, fill_text, placeholder_problems

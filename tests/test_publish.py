@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import invoke_command
+from support import invoke_command
 from deploying import DeployEnv, ServerFolder, git, output_of, publish_in_background, tree_digest
 from servers import StaticServer, free_port, wait_for
 

@@ -10,16 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from conftest import (
-    FILLED_EI,
-    FILLED_LEGAL,
-    REPO,
-    faq_front_matter,
-    faq_sources,
-    good_faq,
-    pricing_anchor,
-    settings_of,
-)
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from support import REPO, faq_front_matter, faq_sources, good_faq, pricing_anchor, settings_of
 
 import pelicanconf
 
@@ -220,7 +212,7 @@ def business_of(site) -> dict:
 
 
 def test_business_structured_data_is_priced_from_the_settings(site, site_filled, site_ei):
-    for built, config in ((site, {}), (site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
+    for built, config in ((site, {}), (site_filled, COMPANY_VAT), (site_ei, SOLE_TRADER_FRANCHISE)):
         settings = settings_of(config)
         offers = {o["name"]: o["priceSpecification"] for o in business_of(built)["makesOffer"]}
         day = offers.pop("Journée d’assistance technique")
@@ -240,7 +232,7 @@ def test_business_structured_data_is_priced_from_the_settings(site, site_filled,
                 assert specification["valueAddedTaxIncluded"] is False
             else:
                 assert "valueAddedTaxIncluded" not in specification
-    assert FILLED_EI["VAT_REGIME"] == "franchise" and FILLED_EI["HOURLY_RATE"] is not None
+    assert SOLE_TRADER_FRANCHISE["VAT_REGIME"] == "franchise" and SOLE_TRADER_FRANCHISE["HOURLY_RATE"] is not None
 
 
 def test_business_structured_data_states_only_the_settings(site, site_filled, site_ei):
@@ -250,10 +242,10 @@ def test_business_structured_data_states_only_the_settings(site, site_filled, si
     assert set(business_of(site_filled)) == stated | contact
     assert set(business_of(site_ei)) == stated | contact - {"vatID"}
     filled = business_of(site_filled)
-    assert filled["email"] == FILLED_LEGAL["CONTACT_EMAIL"]
-    assert filled["telephone"] == FILLED_LEGAL["CONTACT_PHONE"]
-    assert filled["vatID"] == FILLED_LEGAL["PUBLISHER_VAT_NUMBER"]
-    assert filled["url"] == FILLED_LEGAL["SITE_PUBLIC_URL"] + "/"
+    assert filled["email"] == COMPANY_VAT["CONTACT_EMAIL"]
+    assert filled["telephone"] == COMPANY_VAT["CONTACT_PHONE"]
+    assert filled["vatID"] == COMPANY_VAT["PUBLISHER_VAT_NUMBER"]
+    assert filled["url"] == COMPANY_VAT["SITE_PUBLIC_URL"] + "/"
 
 
 @pytest.mark.parametrize("bad", ["'http://www.cimw.fr'", "'https://www.cimw.fr/'", "''", "None"])

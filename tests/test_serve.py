@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_project
+from support import copy_project
 from servers import free_port, wait_for
 
 

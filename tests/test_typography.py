@@ -93,7 +93,7 @@ def reference(kind: str, text: str) -> str:
 
 
 def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
-    from conftest import build_real_site
+    from support import build_real_site
 
     from cimw import typography
 

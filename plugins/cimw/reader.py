@@ -104,8 +104,9 @@ class SiteReader(BaseReader):  # type: ignore[misc]  # Pelican is untyped
         header = front.header
         self._md.reset()
         content = self._md.convert(front.body)
-        summary = self._md.reset().convert(header.summary)
         used = set(self.filling.used)
+        summary = self._md.reset().convert(header.summary)
+        used |= self.filling.used
         title = header.title
         if "{{" in title:
             used.update(placeholders.PLACEHOLDER_RE.findall(title))
