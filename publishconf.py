@@ -6,7 +6,8 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
 
-SITEURL = SITE_PUBLIC_URL  # noqa: F405
+# While the address is unconfirmed, the facts model refuses the production build.
+SITEURL = str(SITE_PUBLIC_URL)  # noqa: F405
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 # Refuse to publish while a legal or contact field is a placeholder or empty.

@@ -328,7 +328,9 @@ class SiteSettings(BaseModel):
     HOST_ADDRESS: Text | Maybe = setting("the host's address, on one line")
     HOST_PHONE: AnyPhone | Maybe = setting("the host's phone number")
     HOST_LOG_RETENTION: Text | Maybe = setting("how long the server logs are kept")
-    HOST_LOG_FIELDS: TextList = setting("what the server logs record, each item once")
+    HOST_LOG_FIELDS: Annotated[TextList, Field(min_length=1)] = setting(
+        "what the server logs record, at least one item, each once"
+    )
     MAIL_PROVIDER: Text | Maybe = setting("who handles CIMW's email")
     PRIVACY_TRANSFERS: (
         tuple[Annotated[Transfer, BeforeValidator(transfer)], ...] | Maybe
