@@ -125,9 +125,9 @@ class PageHeader(BaseModel):
     reviewed: Reviewed
     status: Literal["published", "hidden", "draft"] = "published"
     template: Literal["page", "home", "contact", "legal-notice", "privacy", "error"] = "page"
-    save_as: Annotated[StrictStr, Field(pattern=SAVE_AS_RE.pattern)] | None = None
-    url: Annotated[StrictStr, Field(pattern=r"(?:[a-z0-9][a-z0-9_./-]*)?")] | None = None
-    slug: Annotated[StrictStr, Field(pattern=SLUG_RE.pattern)] | None = None
+    save_as: Annotated[StrictStr, Field(pattern=f"^{SAVE_AS_RE.pattern}$")] | None = None
+    url: Annotated[StrictStr, Field(pattern=r"^(?:[a-z0-9][a-z0-9_./-]*)?$")] | None = None
+    slug: Annotated[StrictStr, Field(pattern=f"^{SLUG_RE.pattern}$")] | None = None
 
 
 @dataclass(frozen=True)
