@@ -142,5 +142,7 @@ def build_into(
 
 
 def public_url(settings_file: Path = DEV_SETTINGS) -> str:
-    """The site's public address: links to it are checked as internal links."""
-    return str(load_settings(settings_file).get("SITE_PUBLIC_URL", ""))
+    """The site's public address, as the facts model reads it: links to it are internal links."""
+    from cimw.facts import parse_facts
+
+    return parse_facts(load_settings(settings_file)).site_url

@@ -57,6 +57,8 @@ FRENCH_VAT_RATES = (Decimal(20), Decimal(10), Decimal("5.5"), Decimal("2.1"))
 # Ids the theme's templates use themselves: an anchor must not take one.
 THEME_IDS = frozenset({"haut", "sommaire", "contenu", "faq"})
 CENT = Decimal("0.01")
+# The absolute URLs of a development site whose address is unconfirmed (RFC 2606: .invalid).
+UNCONFIRMED_SITE_URL = "https://adresse-du-site.invalid"
 
 
 class FactsError(ValueError):
@@ -529,8 +531,8 @@ class Facts:
 
     @property
     def site_url(self) -> str:
-        """The public address for absolute URLs; the placeholder's text while unconfirmed."""
-        return str(self.public_url)
+        """The public address for absolute URLs; while unconfirmed, one that cannot exist."""
+        return self.public_url if isinstance(self.public_url, str) else UNCONFIRMED_SITE_URL
 
 
 # -- parsing ------------------------------------------------------------------

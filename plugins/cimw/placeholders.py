@@ -221,7 +221,7 @@ class PlaceholderExtension(Extension):
         self.filling.used.clear()
 
 
-LEFTOVER_RE = re.compile(r"\{\{|\}\}|\{[^{}\n]*\}")
+LEFTOVER_RE = re.compile(r"\{\{[^{}\n]*\}\}|\{[^{}\n]*\}|\{\{|\}\}")
 
 
 def leftover_problems(source: str, html_fields: Mapping[str, str]) -> list[Problem]:
