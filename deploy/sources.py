@@ -50,8 +50,10 @@ def repository_of(folder: Path) -> Path | None:
 
 def uncommitted(top: Path) -> tuple[str, ...]:
     """Modified, staged and untracked paths of the work tree (not the ignored ones)."""
-    status = git_text(top, "status", "--porcelain", "--untracked-files=all")
-    return tuple(line[3:] for line in (status or "").splitlines() if len(line) > 3)
+    status = git(top, "status", "--porcelain", "-z", "--untracked-files=all")
+    entries = status.stdout.decode("utf-8", "replace").split("\0")
+    # A rename's entry is followed by its old name, which has no status of its own.
+    return tuple(e[3:] for e in entries if len(e) > 3 and e[2] == " ")
 
 
 def describe_paths(paths: tuple[str, ...]) -> str:

@@ -298,7 +298,7 @@ def sent_files(out: str) -> tuple[int, int]:
     sent = bytes_sent = 0
     for line in out.splitlines():
         parts = line.split(" ", 2)
-        if len(parts) == 3 and parts[0] == OUT_MARK and parts[1].startswith(">f"):
+        if len(parts) == 3 and parts[0] == OUT_MARK and parts[1][:2] in ("<f", ">f"):
             sent += 1
             bytes_sent += int(parts[2]) if parts[2].isdigit() else 0
     return sent, bytes_sent

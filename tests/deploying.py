@@ -96,9 +96,10 @@ class DeployEnv(ReleaseFolder):
         self.base = self.server / "site"
         self.settings = self.project / "publish_settings.py"
         legal = "".join(f"{key} = {value!r}\n" for key, value in FILLED_LEGAL.items())
+        # Its own folder first: the checkout's publishconf.py, wherever it is built from.
         self.settings.write_text(
-            f"import sys\nsys.path.insert(0, {str(self.project)!r})\nfrom publishconf import *\n"
-            f"{legal}SITEURL = SITE_PUBLIC_URL\n"
+            "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+            f"from publishconf import *\n{legal}SITEURL = SITE_PUBLIC_URL\n"
         )
         git(self.project, "init", "-q")
         self.commit("The site as it is")

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import invoke_command
+from conftest import invoke_command, run_invoke
 from deploying import DeployEnv, ServerFolder, git, output_of, publish_in_background, tree_digest
 from servers import StaticServer, free_port, wait_for
 
@@ -33,7 +33,15 @@ from deploy import (
     previous_release,
     prune_plan,
 )
-from deploy.releases import HISTORY, LOCK, Event, history_line, parse_history, parse_manifest
+from deploy.releases import (
+    HISTORY,
+    LOCK,
+    CheckError,
+    Event,
+    history_line,
+    parse_history,
+    parse_manifest,
+)
 from deploy.transport import RemoteError
 
 
@@ -62,6 +70,15 @@ def publish(server, folder: Path, **kwargs) -> str:
     release_id = new_release_id()
     with server.releases(**kwargs.pop("transport", {})) as releases:
         releases.publish(folder, release_id, file_checksums(folder), **kwargs)
+    return release_id
+
+
+def publish_stamped(server, folder: Path) -> str:
+    """Publish `folder` with its own release id in version.txt, as a real build has."""
+    release_id = new_release_id()
+    (folder / "version.txt").write_text(f"{release_id} 0123456789ab\n")
+    with server.releases() as releases:
+        releases.publish(folder, release_id, file_checksums(folder))
     return release_id
 
 
@@ -211,25 +228,55 @@ def test_first_publish_ships_the_checked_build_of_the_commit(deploy):
     assert "Verified: the" in result.stdout
 
 
-def test_uncommitted_sources_are_refused_unless_allowed(deploy):
-    edit_contact_page(deploy)
-    (deploy.content / "extra" / "brouillon.txt").write_text("pas encore\n")
-    refused = deploy.publish()
-    assert refused.returncode != 0
-    assert "uncommitted changes" in output_of(refused)
-    assert "content/pages/contact.md" in output_of(refused)
-    assert "content/extra/brouillon.txt" in output_of(refused)
-    assert "--allow-dirty" in output_of(refused)
-    assert not deploy.base.exists() and not deploy.build_folder.exists()
+def test_only_committed_files_reach_the_release(deploy):
+    planted = {
+        "untracked": deploy.content / "extra" / "pycon-2026.pycfg",
+        "ignored": deploy.content / "extra" / "notes.pyc",
+    }
+    for path in planted.values():
+        path.write_text("pas encore\n")
+    assert git(deploy.project, "check-ignore", str(planted["ignored"]))
+    edit_contact_page(deploy, "Une phrase pas encore relue.")
+    result = deploy.publish()
+    assert result.returncode == 0, output_of(result)
+    commit = git(deploy.project, "rev-parse", "HEAD")
+    assert (deploy.live_link / "version.txt").read_text().split() == [deploy.live(), commit]
+    for path in planted.values():
+        assert not (deploy.live_link / "extra" / path.name).exists(), path.name
+    assert "pas encore relue" not in (deploy.live_link / "contact.html").read_text()
+    # The author is told what stayed out.
+    left_out = next(line for line in result.stdout.splitlines() if line.startswith("Left out"))
+    assert "content/extra/pycon-2026.pycfg" in left_out
+    assert "content/pages/contact.md" in left_out
 
     allowed = deploy.publish("--allow-dirty")
     assert allowed.returncode == 0, output_of(allowed)
-    commit = git(deploy.project, "rev-parse", "HEAD")
     assert (deploy.live_link / "version.txt").read_text().split() == [
         deploy.live(),
         f"{commit}-dirty",
     ]
-    assert (deploy.live_link / "extra" / "brouillon.txt").is_file()
+    assert (deploy.live_link / "extra" / "pycon-2026.pycfg").is_file()
+    assert "pas encore relue" in (deploy.live_link / "contact.html").read_text()
+
+
+def test_the_settings_modules_of_the_commit_are_built_not_the_work_tree(deploy):
+    settings = deploy.project / "pelicanconf.py"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text + '\nSITENAME = "Pas encore"\n', encoding="utf-8")
+    result = deploy.publish()
+    assert result.returncode == 0, output_of(result)
+    assert "Pas encore" not in (deploy.live_link / "index.html").read_text()
+
+
+def test_a_settings_file_that_is_not_committed_is_refused(deploy):
+    extra = deploy.project / "other_settings.py"
+    extra.write_text(deploy.settings.read_text())
+    result = run_invoke(*deploy.task("publish")[:1], "--settings", str(extra), env=deploy.env)
+    assert result.returncode != 0
+    assert "other_settings.py is not in the commit" in output_of(result)
+    assert "--allow-dirty" in output_of(result)
+    assert "Traceback" not in output_of(result)
+    assert not deploy.base.exists()
 
 
 def dev_build_loop(deploy, stop: threading.Event, rounds: list[int]) -> None:
@@ -348,7 +395,7 @@ def test_a_connection_error_through_invoke_publish(deploy):
 # -- the release model, on a copy of the production build ---------------------------
 
 
-def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, build, capfd):
+def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, build):
     first = publish(server, build)
     edit(build)
     second = publish(server, build)
@@ -366,12 +413,13 @@ def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, b
     assert changed == {"contact.html", MANIFEST}
     assert not (new / "contact.html.gz").exists()
     assert "index.html" in linked and len(linked) > 20
-    stats = capfd.readouterr().out
-    sent = re.findall(r"Number of regular files transferred: (\d+)", stats)
-    assert int(sent[-1]) == len(changed)
-    assert f"Sent {len(changed)} files, linked {len(linked)} unchanged files" in "".join(
-        server.messages
-    )
+    # A count and the bytes, not rsync's progress: one line.
+    sent = next(m for m in reversed(server.messages) if m.startswith("Sent "))
+    assert re.fullmatch(
+        rf"Sent {len(changed)} files \([\d.]+ (bytes|kB)\); hard-linked {len(linked)} "
+        rf"unchanged files to release {first}\.",
+        sent,
+    ), sent
 
 
 def test_a_file_changed_after_the_gate_stops_the_publish(server, build):
@@ -515,33 +563,100 @@ def stale_site(tmp_path):
 def test_a_release_that_fails_its_check_is_switched_back_marked_and_skipped(
     server, build, stale_site, deploy
 ):
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    (build / "version.txt").write_text(f"20260101-000000-000000 {commit}\n")
     first = publish(server, build)
     edit(build)
-    with pytest.raises(DeployError, match=f"switched back to {first}.*marked failed"):
+    with pytest.raises(CheckError) as switched_back:
         publish(server, build, check_url=stale_site)
     failed = next(n for n in server.names() if n != first)
+    # Only what happened: switched back, and what to do; the new release was never "live".
+    assert str(switched_back.value).startswith(
+        f"Not published: {stale_site} answered '20200101-000000-000000' instead of release "
+        f"{failed}, so the live site was switched back to release {first}, and {failed} is "
+        "marked failed. Check that the host serves"
+    )
+    assert f"Release {failed} is live." not in server.messages
     assert server.live() == first
     assert not (server.base / LOCK).exists()
-    edit(build, text="<!-- again -->")
-    third = publish(server, build)
 
     env = {"PUBLISH_TARGET": f"site:{server.base}", "PUBLISH_SSH": f"ssh -F {server.config}"}
+    # No good release went live before the first: rollback names --release and the candidates.
+    nothing_before = deploy.invoke("rollback", **env)
+    assert nothing_before.returncode != 0
+    assert (
+        f"there is no good release that went live before {first} to roll back to: name one "
+        f"with --release ID, among: {failed} (failed)"
+    ) in output_of(nothing_before)
+
+    edit(build, text="<!-- again -->")
+    third = publish(server, build)
     listing = deploy.invoke("releases", **env)
-    assert listing.stdout.splitlines() == [
-        f"  {first}",
-        f"  {failed}  (failed: {stale_site} answered release '20200101-000000-000000')",
-        f"* {third}  (live)",
+    date = r"20\d\d-\d\d-\d\d \d\d:\d\d UTC"
+    expected = [
+        rf"  {first}  {date}  {commit[:12]}",
+        rf"  {failed}  {date}  {commit[:12]}  failed: {re.escape(stale_site)} answered "
+        r"'20200101-000000-000000'",
+        rf"\* {third}  {date}  {commit[:12]}  live",
     ]
+    lines = listing.stdout.splitlines()
+    assert len(lines) == len(expected), listing.stdout
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), line
     # rollback skips the failed release...
     assert deploy.invoke("rollback", **env).returncode == 0
     assert server.live() == first
     # ...unless it is named.
     named = deploy.invoke("rollback", "--release", failed, **env)
-    assert named.returncode == 0 and "it had failed" in output_of(named)
+    assert named.returncode == 0
+    assert "it had failed" in output_of(named)
     assert server.live() == failed
     missing = deploy.invoke("rollback", "--release", "20200101-000000-000000", **env)
     assert missing.returncode != 0
     assert "there is no release 20200101-000000-000000" in output_of(missing)
+
+
+def test_a_first_release_that_fails_its_check_stays_live_marked_failed(server, build, stale_site):
+    with pytest.raises(CheckError) as still_live:
+        publish(server, build, check_url=stale_site)
+    release = server.live()
+    assert str(still_live.value).startswith(
+        f"Release {release} is still live, marked failed: {stale_site} answered "
+        "'20200101-000000-000000' instead of it, and there is no earlier release to switch "
+        "back to. Check that the host serves"
+    )
+    assert "Not published" not in str(still_live.value)
+    assert f"Release {release} is live." not in server.messages
+    assert not (server.base / LOCK).exists()
+
+
+def test_rollback_checks_the_public_url_and_switches_back_if_it_is_not_served(
+    server, build, stale_site, deploy
+):
+    first = publish_stamped(server, build)
+    second = publish_stamped(server, build)
+    env = {
+        "PUBLISH_TARGET": f"site:{server.base}",
+        "PUBLISH_SSH": f"ssh -F {server.config}",
+        "PUBLISH_CHECK_URL": stale_site,
+    }
+    result = deploy.invoke("rollback", **env)
+    assert result.returncode != 0
+    assert output_of(result).strip().startswith(
+        f"Switched www to release {first}.\n"
+        f"Not rolled back: {stale_site} answered '20200101-000000-000000' instead of release "
+        f"{first}, so the live site was switched back to release {second}."
+    ), output_of(result)
+    assert server.live() == second
+    # A site that serves what it is given: the rollback is checked and holds.
+    served = StaticServer(server.base / "www", server.base.parent / "served.log")
+    try:
+        checked = deploy.invoke("rollback", **{**env, "PUBLISH_CHECK_URL": served.url})
+    finally:
+        served.stop()
+    assert checked.returncode == 0, output_of(checked)
+    assert f"Checked: {served.url} serves release {first}." in checked.stdout
+    assert server.live() == first
 
 
 def test_an_unreachable_check_url_only_warns(server, build):
