@@ -254,9 +254,10 @@ class SshTransport:
         folder: Path,
         destination: str,
         reuse: str | None,
-        checksums: dict[str, str],  # noqa: ARG002 (rsync compares the files itself)
-        reused: dict[str, str] | None = None,  # noqa: ARG002
+        checksums: dict[str, str],
+        reused: dict[str, str] | None = None,
     ) -> Upload:
+        del checksums, reused  # rsync compares the files with the live release itself
         options = [
             "--recursive",
             "--links",

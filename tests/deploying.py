@@ -14,6 +14,7 @@ from servers import SshServer, world_readable_dir
 
 from deploy import Releases
 from deploy.config import BUILD_FOLDER
+from deploy.prices import PriceRecord, write_record
 from deploy.ssh import SshTransport
 from deploy.target import Target
 
@@ -140,7 +141,7 @@ class ServerFolder(ReleaseFolder):
         self.config = ssh_config or sshd.client_config()
         self.messages: list[str] = []
 
-    def transport(self, rsync_options: tuple[str, ...] = (), **kwargs) -> SshTransport:
+    def transport(self, rsync_options: tuple[str, ...] = ()) -> SshTransport:
         return SshTransport(
             Target("site", str(self.base)), ("ssh", "-F", str(self.config)), rsync_options
         )
@@ -150,6 +151,11 @@ class ServerFolder(ReleaseFolder):
 
     def cleanup(self) -> None:
         shutil.rmtree(self.server, ignore_errors=True)
+
+
+def record_prices(folder: Path) -> PriceRecord:
+    """Write a build's price record, as the publish pipeline does; return it."""
+    return write_record(folder, [REPO / "content" / "faq"], REPO)
 
 
 def output_of(result: subprocess.CompletedProcess) -> str:

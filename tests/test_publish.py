@@ -18,8 +18,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import invoke_command, run_invoke
-from deploying import DeployEnv, ServerFolder, git, output_of, publish_in_background, tree_digest
+from deploying import (
+    DeployEnv,
+    ServerFolder,
+    git,
+    output_of,
+    publish_in_background,
+    record_prices,
+    tree_digest,
+)
 from servers import StaticServer, free_port, wait_for
 
 from deploy import (
@@ -33,6 +42,7 @@ from deploy import (
     previous_release,
     prune_plan,
 )
+from deploy.prices import AMOUNT_RE, PRICES, parse_record, question_sections
 from deploy.releases import (
     HISTORY,
     LOCK,
@@ -225,7 +235,22 @@ def test_first_publish_ships_the_checked_build_of_the_commit(deploy):
     assert (deploy.live_link / "index.html.br").is_file()
     assert (deploy.live_link / "index.html.gz").is_file()
     assert not (deploy.base / LOCK).exists()
-    assert "Verified: the" in result.stdout
+    # One line per step, in order although piped; no rsync progress or statistics.
+    steps = [
+        "Connected to site:",
+        f"Building release {live} from commit {commit[:12]}",
+        "Built ",
+        "Quality gate: every rule passed",
+        f"Uploading release {live}",
+        "Sent ",
+        "Verified: the",
+        f"Switched www to release {live}.",
+        f"Release {live} is live.",
+    ]
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(steps), result.stdout
+    for line, step in zip(lines, steps, strict=True):
+        assert line.startswith(step), result.stdout
 
 
 def test_only_committed_files_reach_the_release(deploy):
@@ -379,9 +404,11 @@ def test_shell_metacharacters_in_the_target_are_refused_before_connecting(deploy
             PUBLISH_RSYNC_OPTIONS="--old-args",
         )
         assert result.returncode != 0
-        assert "PUBLISH_TARGET" in output_of(result) and "letters, digits" in output_of(result)
+        assert "PUBLISH_TARGET" in output_of(result)
+        assert "letters, digits" in output_of(result)
         assert not pwned.exists()
-    assert not deploy.build_folder.exists() and not deploy.base.exists()
+    assert not deploy.build_folder.exists()
+    assert not deploy.base.exists()
 
 
 def test_a_connection_error_through_invoke_publish(deploy):
@@ -412,7 +439,8 @@ def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, b
             changed.add(name)
     assert changed == {"contact.html", MANIFEST}
     assert not (new / "contact.html.gz").exists()
-    assert "index.html" in linked and len(linked) > 20
+    assert "index.html" in linked
+    assert len(linked) > 20
     # A count and the bytes, not rsync's progress: one line.
     sent = next(m for m in reversed(server.messages) if m.startswith("Sent "))
     assert re.fullmatch(
@@ -433,7 +461,7 @@ def test_a_file_changed_after_the_gate_stops_the_publish(server, build):
     assert not server.base.exists()
 
 
-def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build, tmp_path):
+def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build):
     first = publish(server, build)
     before = tree_digest(server.live_link)
     (build / "bulk.bin").write_bytes(os.urandom(1_500_000))
@@ -472,7 +500,8 @@ def test_a_held_lock_refuses_a_publish(server, build):
     assert "another publish holds the lock" in str(refused.value)
     assert "alice@laptop (pid 42) since 2026-11-26T10:00:00Z" in str(refused.value)
     assert "uv run invoke unlock" in str(refused.value)
-    assert server.live() == first and tree_digest(server.live_link) == before
+    assert server.live() == first
+    assert tree_digest(server.live_link) == before
     assert server.names() == [first]
 
 
@@ -505,8 +534,10 @@ def test_a_read_only_base_folder_is_reported_as_such(server, build, small_disk):
     with pytest.raises(DeployError) as refused:
         publish(server, build)
     message = str(refused.value)
-    assert "is not writable" in message and "Read-only file system" in message
-    assert "holds the lock" not in message and "unlock" not in message
+    assert "is not writable" in message
+    assert "Read-only file system" in message
+    assert "holds the lock" not in message
+    assert "unlock" not in message
     with server.releases() as releases:
         assert releases.unlock() is None
 
@@ -521,7 +552,8 @@ def test_a_full_disk_while_taking_the_lock_leaves_no_lock(server, build, small_d
     with pytest.raises(DeployError) as refused:
         publish(server, build)
     message = str(refused.value)
-    assert "could not write the lock's owner" in message and "disk full" in message
+    assert "could not write the lock's owner" in message
+    assert "disk full" in message
     assert "No space left on device" in message
     assert not (small_disk / LOCK).exists()
 
@@ -642,10 +674,14 @@ def test_rollback_checks_the_public_url_and_switches_back_if_it_is_not_served(
     }
     result = deploy.invoke("rollback", **env)
     assert result.returncode != 0
-    assert output_of(result).strip().startswith(
-        f"Switched www to release {first}.\n"
-        f"Not rolled back: {stale_site} answered '20200101-000000-000000' instead of release "
-        f"{first}, so the live site was switched back to release {second}."
+    assert (
+        output_of(result)
+        .strip()
+        .startswith(
+            f"Switched www to release {first}.\n"
+            f"Not rolled back: {stale_site} answered '20200101-000000-000000' instead of release "
+            f"{first}, so the live site was switched back to release {second}."
+        )
     ), output_of(result)
     assert server.live() == second
     # A site that serves what it is given: the rollback is checked and holds.
@@ -723,6 +759,13 @@ def test_dry_run_lists_the_changes_without_touching_the_server(server, build):
     with server.releases() as releases:
         changes = releases.changes(build, file_checksums(build))
     assert changes == ["- contact.html.br", "- contact.html.gz", "- robots.txt", "~ contact.html"]
+    with server.releases() as releases:
+        summary = releases.plan(build, file_checksums(build)).summary()
+    unchanged = len(file_checksums(build)) - 1
+    assert summary == (
+        f"Dry run: 1 file to send, {unchanged} to hard-link to release {server.live()}, "
+        "3 to delete; nothing was changed on the server."
+    )
     assert tree_digest(server.base) == before
 
 
@@ -789,3 +832,69 @@ def test_no_rsync_on_the_server(server, tmp_path):
     server.sshd.authorize_without_rsync(key)
     with pytest.raises(DeployError, match="rsync is not installed on site"):
         connect(server, server.sshd.client_config("limited", key=key))
+
+
+# -- a price and its date ------------------------------------------------------------
+
+
+def priced_question(record: dict) -> str:
+    """The anchor of a question that shows a price (read from the site, never named here)."""
+    return next(anchor for anchor, question in record.items() if question.amounts)
+
+
+def change_question(folder: Path, anchor: str, *, price: bool = False, reviewed: str = "") -> None:
+    """Raise the first price of a question's section, or give it another reviewed date."""
+    page = folder / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    section = next(s for a, s in question_sections(soup) if a == anchor)
+    if price:
+        text = next(t for t in section.find_all(string=True) if AMOUNT_RE.search(str(t)))
+        text.replace_with(AMOUNT_RE.sub(lambda m: "9" + m.group(), str(text), count=1))
+    if reviewed:
+        section.select_one(".reviewed time")["datetime"] = reviewed
+    page.write_text(str(soup), encoding="utf-8")
+    for twin in (".gz", ".br"):
+        Path(f"{page}{twin}").unlink(missing_ok=True)
+
+
+def test_a_price_changed_under_the_same_reviewed_date_is_refused(server, build):
+    anchor = priced_question(record_prices(build))
+    first = publish(server, build)
+    assert (server.live_link / PRICES).is_file()
+    change_question(build, anchor, price=True)
+    source = record_prices(build)[anchor].source
+    with pytest.raises(DeployError) as refused:
+        publish(server, build)
+    message = str(refused.value)
+    assert f"{source}: the prices shown changed" in message
+    assert "`reviewed`" in message
+    assert "Nothing was published" in message
+    assert server.live() == first
+    assert server.names() == [first]
+    # The same change with a new date goes live.
+    change_question(build, anchor, reviewed="2099-01-01")
+    record_prices(build)
+    assert publish(server, build) != first
+
+
+def test_a_new_day_rate_without_a_new_reviewed_date_is_refused_by_invoke_publish(deploy):
+    assert deploy.publish().returncode == 0
+    first = deploy.live()
+    settings = deploy.project / "pelicanconf.py"
+    text = settings.read_text(encoding="utf-8")
+    rate = int(re.search(r"^DAY_RATE = (\d+)", text, re.M).group(1))
+    settings.write_text(text.replace(f"DAY_RATE = {rate}", f"DAY_RATE = {rate + 50}"), "utf-8")
+    deploy.commit("A new day rate")
+    refused = deploy.publish()
+    assert refused.returncode != 0
+    record = parse_record((deploy.live_link / PRICES).read_text())
+    priced = [q.source for q in record.values() if q.amounts]
+    assert priced
+    for source in priced:
+        assert f"{source}: the prices shown changed" in output_of(refused)
+    assert "`reviewed`" in output_of(refused)
+    assert deploy.live() == first
+    # The dry run says the same before anything is sent.
+    dry = deploy.publish("--dry-run")
+    assert dry.returncode != 0
+    assert "`reviewed`" in output_of(dry)
