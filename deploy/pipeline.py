@@ -124,7 +124,7 @@ def publish_site(
 
 
 def announce(sources: Sources, release_id: str) -> None:
-    if sources.commit.endswith("-dirty") or sources.commit == "uncommitted":
+    if sources.commit.endswith("-dirty"):
         say(f"Building release {release_id} from the work tree as it is ({sources.commit}).")
         return
     say(f"Building release {release_id} from commit {sources.commit[:12]} (a clean export).")

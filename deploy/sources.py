@@ -91,8 +91,11 @@ def export_commit(top: Path, commit: str, folder: Path) -> None:
     if archive.returncode != 0:
         words = archive.stderr.decode("utf-8", "replace").strip()
         raise DeployError(f"git archive of {commit[:12]} failed in {top}: {words}")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="tar")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder, filter="tar")
+    except (tarfile.TarError, OSError) as error:
+        raise DeployError(f"the files of {commit[:12]} cannot be extracted: {error}") from None
 
 
 @contextmanager
@@ -101,7 +104,8 @@ def build_sources(settings_file: Path, allow_dirty: bool = False) -> Iterator[So
     if allow_dirty:
         top = repository_of(settings_file.parent)
         head = git_text(top, "rev-parse", "--verify", "HEAD^{commit}") if top else None
-        yield Sources(settings_file.parent, settings_file, f"{head or 'uncommitted'}-dirty")
+        folder = top or settings_file.parent
+        yield Sources(folder, settings_file, f"{head or 'uncommitted'}-dirty")
         return
     top, relative, commit = committed_settings(settings_file)
     with tempfile.TemporaryDirectory(prefix="cimw-publish-") as temporary:
