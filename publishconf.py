@@ -21,10 +21,9 @@ HOSTING_PRECOMPRESS = True
 # and the live docroot symlink.
 PUBLISH_TARGET = ""
 PUBLISH_LIVE_LINK = "www"
-# After the switch, publish (and rollback) ask this address for /version.txt
-# and switch back if it does not serve the new release: the site's public
-# address, where visitors go. "" skips the check; the environment variable of
-# the same name wins (an empty one skips it too).
-PUBLISH_CHECK_URL = SITE_PUBLIC_URL  # noqa: F405
+# After the switch, publish (and rollback) ask the site's public address
+# (SITE_PUBLIC_URL, where visitors go) for /version.txt and switch back if it
+# does not serve the new release. PUBLISH_CHECK_URL, here or in the
+# environment, asks another address instead; "" skips the check.
 # How many releases to keep on the server (the live and the previous one always stay).
 PUBLISH_KEEP_RELEASES = 5

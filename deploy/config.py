@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cimw.facts import Unconfirmed
+
 from .releases import Log, Releases, say
 from .sftp import SftpTransport
 from .ssh import SshTransport
@@ -75,6 +77,11 @@ def check_url_of(settings: Mapping[str, Any], environ: Mapping[str, str]) -> str
         url, where = settings["PUBLISH_CHECK_URL"], "PUBLISH_CHECK_URL"
     else:
         url, where = settings.get("SITE_PUBLIC_URL", ""), "SITE_PUBLIC_URL"
+    if isinstance(url, Unconfirmed):
+        raise DeployError(
+            f"{where} is still unconfirmed: set the site's public address in pelicanconf.py "
+            "before publishing"
+        )
     if not isinstance(url, str) or (url and not CHECK_URL_RE.fullmatch(url)):
         raise DeployError(
             f"{where} {url!r}: expected the site's public address, like https://www.cimw.fr "

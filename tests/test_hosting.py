@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime
 import gzip
-import http.client
 import re
 import shutil
-import ssl
 import subprocess
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
 from support import REPO, pelican_build
 from deploying import ServerFolder
-from servers import ApacheServer, world_readable_dir
+from servers import ApacheServer, get, world_readable_dir
 
 from cimw import hosting
 from deploy import file_checksums, new_release_id
@@ -54,27 +52,6 @@ def hosted(sshd, release_build, tmp_path_factory):
         if apache:
             apache.stop()
         server.cleanup()
-
-
-def get(apache, path, headers=None, https=True):
-    """One request; returns (status, headers as a lower-case dict, body bytes)."""
-    if https:
-        context = ssl.create_default_context(cafile=str(apache.cert))
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1", apache.https_port, context=context, timeout=10
-        )
-    else:
-        connection = http.client.HTTPConnection("127.0.0.1", apache.http_port, timeout=10)
-    connection.request("GET", path, headers=headers or {})
-    response = connection.getresponse()
-    body = response.read()
-    lowered = {}
-    for name, value in response.getheaders():
-        lowered[name.lower()] = (
-            f"{lowered[name.lower()]}, {value}" if name.lower() in lowered else value
-        )
-    connection.close()
-    return response.status, lowered, body
 
 
 def live_file(deploy, name) -> bytes:

@@ -23,8 +23,7 @@ from deploying import (
     record_prices,
     tree_digest,
 )
-from servers import ApacheServer, SftpOnlyServer, wait_for
-from test_hosting import get
+from servers import ApacheServer, SftpOnlyServer, get, wait_for
 
 from deploy import DeployError, Releases, file_checksums, new_release_id
 from deploy.prices import PRICES
