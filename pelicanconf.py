@@ -9,8 +9,9 @@ from pathlib import Path
 
 # The site plugin's model of the facts, for `Unconfirmed` below.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "plugins"))
-from cimw.facts import Unconfirmed  # noqa: E402
-from jinja2 import select_autoescape  # noqa: E402
+from jinja2 import select_autoescape
+
+from cimw.facts import Unconfirmed
 
 AUTHOR = "CIMW"
 SITENAME = "CIMW"

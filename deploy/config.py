@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import project  # noqa: F401  (puts the site plugin, whose model this reads, on the path)
 from cimw.facts import Unconfirmed
 
 from .releases import Log, Releases, say

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from samples import COMPANY_VAT
-from support import REPO, run_invoke
 from servers import SshServer, world_readable_dir
+from support import REPO, run_invoke
 
 from deploy import Releases
 from deploy.config import BUILD_FOLDER

@@ -13,9 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
-from cimw.facts import Unconfirmed  # noqa: E402
-
-import pelicanconf  # noqa: E402
+import pelicanconf
+from cimw.facts import Unconfirmed
 
 # A company that charges VAT at 20 %, sells to professionals only and bills
 # troubleshooting 42 € an hour (50,40 € including VAT).

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import getpass
 import http.client
-import ssl
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile

@@ -1,4 +1,4 @@
-"""Helpers the tests share: the project's folders, copies of it, builds, and the truth of the sources.
+"""Helpers the tests share: the project's folders, copies, builds, and the truth of the sources.
 
 Fixtures live in conftest.py; everything a test imports lives here or in
 another support module (browsing, servers, deploying, samples).
@@ -220,5 +220,3 @@ class TinySite:
             cwd=self.root,
             env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", "HOME": str(self.root)},
         )
-
-

@@ -226,7 +226,14 @@ def hidden_page(name: str, save_as: str) -> str:
 
 def test_content_written_over_generated_files_stops_the_build(tiny_site):
     # A page writes an HTML file: anything else is refused by its front matter.
-    refused = [*GENERATED, "favicon.ico", "theme/css/main.css", ".manifest.sha256", "contact.html.gz", ""]
+    refused = [
+        *GENERATED,
+        "favicon.ico",
+        "theme/css/main.css",
+        ".manifest.sha256",
+        "contact.html.gz",
+        "",
+    ]
     for n, save_as in enumerate(refused):
         tiny_site.write(f"content/pages/piege-{n}.md", hidden_page(f"{n}", repr(save_as)))
     tiny_site.write("content/pages/style.md", hidden_page("style", "theme/css/index.html"))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from samples import COMPANY_VAT
-from support import REPO, run_invoke
 from servers import StaticServer
+from support import REPO, run_invoke
 
 import pelicanconf
 from project import GATE_INPUTS, TYPOGRAPHY_TABLE, VNU_JAR

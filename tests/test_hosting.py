@@ -11,12 +11,13 @@ from pathlib import Path
 
 import brotli
 import pytest
-from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
-from support import REPO, pelican_build
 from deploying import ServerFolder
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
 from servers import ApacheServer, get, world_readable_dir
+from support import REPO, facts_of, pelican_build
 
 from cimw import hosting
+from cimw.facts import FactsError
 from deploy import file_checksums, new_release_id
 
 SECURITY_HEADERS = {
@@ -250,22 +251,15 @@ def test_a_new_release_is_served_at_once_after_the_switch(hosted, monkeypatch):
     "days, valid", [(180, True), (1, True), (364, True), (0, False), (365, False), ("180", False)]
 )
 def test_security_txt_expiry_setting(days, valid):
-    settings = {
-        "SECURITY_TXT_VALID_DAYS": days,
-        "HOSTING_FINGERPRINTED": [],
-        "SECURITY_TXT_LANGUAGES": ("fr",),
-    }
+    overrides = {**COMPANY_VAT, "SECURITY_TXT_VALID_DAYS": days}
     if valid:
-        hosting.validate_settings(settings)
-        expires = hosting.security_txt_expires(settings, datetime.date(2026, 11, 26))
-        assert (
-            expires
-            == (datetime.date(2026, 11, 26) + datetime.timedelta(days=days)).isoformat()
-            + "T00:00:00Z"
+        expires = hosting.security_txt_expires(facts_of(overrides), datetime.date(2026, 11, 26))
+        assert expires == (
+            (datetime.date(2026, 11, 26) + datetime.timedelta(days=days)).isoformat() + "T00:00:00Z"
         )
     else:
-        with pytest.raises(ValueError, match="SECURITY_TXT_VALID_DAYS"):
-            hosting.validate_settings(settings)
+        with pytest.raises(FactsError, match="SECURITY_TXT_VALID_DAYS: expected a whole number"):
+            facts_of(overrides)
 
 
 def security_txt_fields(site) -> dict[str, list[str]]:
@@ -287,6 +281,5 @@ def test_security_txt_lists_only_the_languages_cimw_confirmed(site, site_filled,
 
 @pytest.mark.parametrize("languages", ["fr", [], ("fr", "English"), ("fr", 1)])
 def test_bad_security_txt_languages_are_refused(languages):
-    settings = {"HOSTING_FINGERPRINTED": [], "SECURITY_TXT_LANGUAGES": languages}
-    with pytest.raises(ValueError, match="SECURITY_TXT_LANGUAGES must be a list of language tags"):
-        hosting.validate_settings(settings)
+    with pytest.raises(FactsError, match="SECURITY_TXT_LANGUAGES: "):
+        facts_of({**COMPANY_VAT, "SECURITY_TXT_LANGUAGES": languages})

@@ -103,9 +103,14 @@ def test_entrepreneur_individuel_legal_notice(site_ei):
     assert shown["Nom"] == publisher.surname
     assert shown["Prénoms"] == publisher.given_names
     assert shown["Adresse professionnelle"] == plain(str(publisher.address))
-    assert shown["Immatriculation"] == f"registre national des entreprises (RNE), SIREN {publisher.siren}"
+    assert (
+        shown["Immatriculation"]
+        == f"registre national des entreprises (RNE), SIREN {publisher.siren}"
+    )
     # Under the franchise, with no VAT number set: none is shown.
-    assert not {"Capital social", "Forme juridique", "Numéro de TVA intracommunautaire"} & set(shown)
+    assert not {"Capital social", "Forme juridique", "Numéro de TVA intracommunautaire"} & set(
+        shown
+    )
     director = section_text(site_ei, "mentions-legales.html", "Directeur de la publication")
     assert director == f"{publisher.given_names} {publisher.surname}"
     mediator = SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"]
@@ -169,7 +174,9 @@ def test_a_fact_with_markup_is_escaped(tmp_path):
     built = build_real_site(tmp_path, **{**COMPANY_VAT, "PUBLISHER_NAME": name})
     for page in ALL_PAGES:
         # The structured data is JSON, escaped as JSON (\u003c), not as HTML.
-        html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", built.html(page), flags=re.S)
+        html = re.sub(
+            r'<script type="application/ld\+json">.*?</script>', "", built.html(page), flags=re.S
+        )
         assert "<C>" not in html and "A & B" not in html, page
         assert "A &amp; B &lt;C&gt;" in html, page
         soup = built.soup(page)
@@ -182,7 +189,9 @@ def test_a_fact_with_markup_is_escaped(tmp_path):
 
 def test_privacy_policy_names_the_company_as_controller(site_filled):
     facts = facts_of(COMPANY_VAT)
-    text = section_text(site_filled, "confidentialite.html", "Responsable du traitement des données")
+    text = section_text(
+        site_filled, "confidentialite.html", "Responsable du traitement des données"
+    )
     assert f"la société {facts.name} ({facts.publisher.legal_form})" in text
     assert plain(str(facts.publisher.address)) in text and facts.contact.email in text
 
@@ -195,7 +204,9 @@ def test_privacy_policy_names_the_entrepreneur_as_controller(site_ei):
     assert f"dénomination {plain(facts.name)}" in text
 
 
-@pytest.mark.parametrize(("fixture", "sample"), [("site_filled", COMPANY_VAT), ("site_ei", SOLE_TRADER_FRANCHISE)])
+@pytest.mark.parametrize(
+    ("fixture", "sample"), [("site_filled", COMPANY_VAT), ("site_ei", SOLE_TRADER_FRANCHISE)]
+)
 def test_privacy_policy_states_only_what_cimw_does(request, fixture, sample):
     built = request.getfixturevalue(fixture)
     facts = facts_of(sample)
@@ -207,11 +218,16 @@ def test_privacy_policy_states_only_what_cimw_does(request, fixture, sample):
     # Invoices and accounting records apart from the other client data.
     clients = section_text(built, "confidentialite.html", "Les données des clients")
     assert f"factures et des pièces comptables : {plain(privacy.accounting_retention)}." in clients
-    assert f"la durée de la relation contractuelle, puis {plain(privacy.client_data_retention)}." in clients
+    assert (
+        f"la durée de la relation contractuelle, puis {plain(privacy.client_data_retention)}."
+        in clients
+    )
     for recipient in privacy.client_data_recipients:
         assert plain(recipient) in clients
     assert "nécessaire à la conclusion du contrat" in clients
-    assert "L. 123-22" not in text and "dix ans" not in text.replace(plain(privacy.accounting_retention), "")
+    assert "L. 123-22" not in text and "dix ans" not in text.replace(
+        plain(privacy.accounting_retention), ""
+    )
     messages = section_text(built, "confidentialite.html", "Les messages que vous nous adressez")
     assert plain(privacy.contact_retention) in messages and plain(privacy.mail_provider) in messages
     rights = section_text(built, "confidentialite.html", "Vos droits sur vos données")
@@ -230,7 +246,10 @@ def test_transfers_outside_the_eea_follow_the_setting(site_filled, site_ei):
     )
     listed = section_text(site_ei, "confidentialite.html", heading)
     for recipient, country, safeguard in SOLE_TRADER_FRANCHISE["PRIVACY_TRANSFERS"]:
-        assert f"{plain(recipient)}, pays de destination : {country} ; garantie : {safeguard}." in listed
+        assert (
+            f"{plain(recipient)}, pays de destination : {country} ; garantie : {safeguard}."
+            in listed
+        )
 
 
 # -- production refuses what CIMW has not confirmed ------------------------------
@@ -277,7 +296,9 @@ def test_an_open_choice_names_what_each_answer_needs():
         if isinstance(value, Unconfirmed):
             assert name in message, name
     assert "for a company, also PUBLISHER_LEGAL_FORM" in message
-    assert "for an entrepreneur individuel, also PUBLISHER_SURNAME, PUBLISHER_GIVEN_NAMES" in message
+    assert (
+        "for an entrepreneur individuel, also PUBLISHER_SURNAME, PUBLISHER_GIVEN_NAMES" in message
+    )
     assert "if VAT is charged, also PUBLISHER_VAT_NUMBER" in message
     assert "if the clients include consumers, also CONSUMER_MEDIATOR" in message
 
@@ -286,7 +307,8 @@ def test_the_production_build_refuses_unconfirmed_facts_by_name(tmp_path):
     settings_file = tmp_path / "settings.py"
     settings_file.write_text(
         f"import sys\nsys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
-        "from publishconf import *\nfrom samples import UNCONFIRMED\nglobals().update(UNCONFIRMED)\n"
+        "from publishconf import *\nfrom samples import UNCONFIRMED\n"
+        "globals().update(UNCONFIRMED)\n"
         f"PATH = {str(REPO / 'content')!r}\nTHEME = {str(REPO / 'theme')!r}\n"
         f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\nOUTPUT_PATH = {str(tmp_path / 'out')!r}\n",
         encoding="utf-8",
@@ -308,18 +330,42 @@ def test_the_production_build_refuses_unconfirmed_facts_by_name(tmp_path):
         ({"PUBLISHER_SIREN": "123 456 789"}, "PUBLISHER_SIREN: its check digit is wrong"),
         ({"PUBLISHER_SIREN": "12345678"}, "PUBLISHER_SIREN: expected the 9 digits of the SIREN"),
         ({"PUBLISHER_VAT_NUMBER": "FR12123456782"}, "PUBLISHER_VAT_NUMBER: its key does not match"),
-        ({"PUBLISHER_VAT_NUMBER": "FR14987654324"}, "PUBLISHER_VAT_NUMBER: its SIREN 987654324 is not"),
+        (
+            {"PUBLISHER_VAT_NUMBER": "FR14987654324"},
+            "PUBLISHER_VAT_NUMBER: its SIREN 987654324 is not",
+        ),
         ({"CONTACT_PHONE": "+44 20 7946 0958"}, "CONTACT_PHONE: expected a French phone number"),
         ({"CONTACT_PHONE": "01 23"}, "CONTACT_PHONE: expected a"),
         ({"CONTACT_PHONE": 123456789}, "CONTACT_PHONE: expected a"),
-        ({"CONTACT_EMAIL": "contact@cimw.example\nContact: x"}, "CONTACT_EMAIL: expected an email address"),
+        (
+            {"CONTACT_EMAIL": "contact@cimw.example\nContact: x"},
+            "CONTACT_EMAIL: expected an email address",
+        ),
         ({"CONTACT_EMAIL": "contact at cimw"}, "CONTACT_EMAIL: expected an email address"),
-        ({"SITE_PUBLIC_URL": "https://www.cimw.example "}, "SITE_PUBLIC_URL: expected the site's https"),
-        ({"SITE_PUBLIC_URL": "https://www.cimw.example\n"}, "SITE_PUBLIC_URL: expected the site's https"),
-        ({"SITE_PUBLIC_URL": "https://www.cimw.example#x"}, "SITE_PUBLIC_URL: expected the site's https"),
-        ({"SITE_PUBLIC_URL": "https://www.cimw.example?x=1"}, "SITE_PUBLIC_URL: expected the site's https"),
-        ({"SITE_PUBLIC_URL": "https://www.cimw.example/"}, "SITE_PUBLIC_URL: expected the site's https"),
-        ({"SITE_PUBLIC_URL": "http://www.cimw.example"}, "SITE_PUBLIC_URL: expected the site's https"),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example "},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example\n"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example#x"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example?x=1"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example/"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "http://www.cimw.example"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
         ({"PUBLISHER_ADDRESS": "1 rue de la Paix, Paris"}, "PUBLISHER_ADDRESS: expected a mapping"),
         (
             {"PUBLISHER_ADDRESS": {"street": "1 rue", "postal_code": "7500", "city": "Paris"}},
@@ -328,11 +374,20 @@ def test_the_production_build_refuses_unconfirmed_facts_by_name(tmp_path):
         ({"PUBLISHER_KIND": "sarl"}, "PUBLISHER_KIND: expected 'company' (a société) or 'ei'"),
         ({"PUBLISHER_NAME": ""}, "PUBLISHER_NAME: expected a non-empty text"),
         ({"PUBLISHER_NAME": "CIMW\nEI"}, "PUBLISHER_NAME: expected text on one line"),
-        ({"HOST_LOG_FIELDS": ("l’adresse IP", "l’adresse IP")}, "HOST_LOG_FIELDS: expected each item once"),
+        (
+            {"HOST_LOG_FIELDS": ("l’adresse IP", "l’adresse IP")},
+            "HOST_LOG_FIELDS: expected each item once",
+        ),
         ({"HOST_LOG_FIELDS": ()}, "HOST_LOG_FIELDS:"),
         ({"PRIVACY_TRANSFERS": (("x", "y"),)}, "PRIVACY_TRANSFERS: expected () or one"),
-        ({"SECURITY_TXT_LANGUAGES": ("French",)}, "SECURITY_TXT_LANGUAGES: 'French' is not a language tag"),
-        ({"SECURITY_TXT_VALID_DAYS": 400}, "SECURITY_TXT_VALID_DAYS: expected a whole number of days"),
+        (
+            {"SECURITY_TXT_LANGUAGES": ("French",)},
+            "SECURITY_TXT_LANGUAGES: 'French' is not a language tag",
+        ),
+        (
+            {"SECURITY_TXT_VALID_DAYS": 400},
+            "SECURITY_TXT_VALID_DAYS: expected a whole number of days",
+        ),
         ({"HOSTING_BEHIND_PROXY": "yes"}, "HOSTING_BEHIND_PROXY:"),
         ({"DEFAULT_LANG": "en"}, "DEFAULT_LANG: expected 'fr'"),
     ],
@@ -350,7 +405,10 @@ def test_an_entrepreneurs_business_name_must_include_the_surname():
 
 
 def test_three_bad_settings_are_named_in_one_run(tiny_site):
-    tiny_site.write("content/faq/01-q.md", "---\ntitle: Q ?\nposition: 1\nanchor: q\nsummary: R.\nreviewed: 2026-11-26\n---\n\nR.\n")
+    tiny_site.write(
+        "content/faq/01-q.md",
+        "---\ntitle: Q ?\nposition: 1\nanchor: q\nsummary: R.\nreviewed: 2026-11-26\n---\n\nR.\n",
+    )
     result = tiny_site.build(
         "PUBLISHER_SIREN = '123 456 789'\nCONTACT_PHONE = '+44 20 7946 0958'\nDAY_RATE = -1\n"
     )
@@ -362,9 +420,15 @@ def test_three_bad_settings_are_named_in_one_run(tiny_site):
 
 # -- properties: any true facts parse, any bad value is named ------------------------
 
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40
-).map(str.strip).filter(bool)
+texts = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @settings(max_examples=500, derandomize=True, deadline=None)
@@ -377,13 +441,17 @@ texts = st.text(
     host=texts,
     retention=texts,
 )
-def test_any_true_facts_are_accepted_in_production(kind, name, surname, clients, vat, host, retention):
+def test_any_true_facts_are_accepted_in_production(
+    kind, name, surname, clients, vat, host, retention
+):
     sample = dict(COMPANY_VAT if kind == "company" else SOLE_TRADER_FRANCHISE)
     sample.update(
         PUBLISHER_NAME=f"{name} {surname}" if kind == "ei" else name,
         PUBLISHER_SURNAME=surname if kind == "ei" else None,
         CLIENTS=clients,
-        CONSUMER_MEDIATOR=SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"] if clients == "consumers" else None,
+        CONSUMER_MEDIATOR=SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"]
+        if clients == "consumers"
+        else None,
         VAT_REGIME=vat[0],
         VAT_RATE=vat[1],
         PUBLISHER_VAT_NUMBER=COMPANY_VAT["PUBLISHER_VAT_NUMBER"] if vat[0] == "charged" else None,

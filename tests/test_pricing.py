@@ -97,7 +97,10 @@ amounts = st.one_of(
 vat_terms = st.one_of(
     st.just({"VAT_REGIME": "franchise", "VAT_RATE": None}),
     st.builds(
-        lambda rate: {"VAT_REGIME": "charged", "VAT_RATE": float(rate) if "." in rate else int(rate)},
+        lambda rate: {
+            "VAT_REGIME": "charged",
+            "VAT_RATE": float(rate) if "." in rate else int(rate),
+        },
         st.sampled_from(FRENCH_VAT_RATES),
     ),
     st.just({"VAT_REGIME": "charged", "VAT_RATE": None}),
@@ -126,7 +129,9 @@ def test_amounts_are_exact_for_any_rates(day, hourly, vat, clients, days):
     exact = expected.vat_rate is None or all(
         (expected.with_vat(amount) * 100).denominator == 1 for amount in stated
     )
-    needs_rate = vat["VAT_REGIME"] == "charged" and vat["VAT_RATE"] is None and clients == "consumers"
+    needs_rate = (
+        vat["VAT_REGIME"] == "charged" and vat["VAT_RATE"] is None and clients == "consumers"
+    )
     try:
         facts = facts_of(overrides)
     except FactsError as error:
@@ -136,7 +141,11 @@ def test_amounts_are_exact_for_any_rates(day, hourly, vat, clients, days):
         return
     assert exact and not needs_rate
     table = price_table(facts)
-    prices = [table.day, *([table.hourly] if table.hourly else []), *(w.price for w in table.weekly)]
+    prices = [
+        table.day,
+        *([table.hourly] if table.hourly else []),
+        *(w.price for w in table.weekly),
+    ]
     shown = []
     for price in prices:
         cells = [price.excluding_vat.text]
@@ -148,7 +157,12 @@ def test_amounts_are_exact_for_any_rates(day, hourly, vat, clients, days):
 
 @pytest.mark.parametrize(
     ("rate", "vat_rate", "hourly_with_vat"),
-    [(42, 20, "50,40\u00a0€"), (42, 10, "46,20\u00a0€"), (42, 5.5, "44,31\u00a0€"), (50, 2.1, "51,05\u00a0€")],
+    [
+        (42, 20, "50,40\u00a0€"),
+        (42, 10, "46,20\u00a0€"),
+        (42, 5.5, "44,31\u00a0€"),
+        (50, 2.1, "51,05\u00a0€"),
+    ],
 )
 def test_an_hourly_rate_with_vat_is_shown_to_the_cent(rate, vat_rate, hourly_with_vat):
     table = price_table(facts_of({**COMPANY_VAT, "HOURLY_RATE": rate, "VAT_RATE": vat_rate}))
@@ -171,12 +185,19 @@ def test_an_hourly_rate_with_vat_is_shown_to_the_cent(rate, vat_rate, hourly_wit
         ({"VAT_REGIME": "charge"}, "VAT_REGIME: expected 'charged'"),
         ({"VAT_REGIME": "franchise", "VAT_RATE": 20}, "VAT_RATE: VAT_REGIME is 'franchise'"),
         (
-            {"CLIENTS": "consumers", "VAT_RATE": None, "CONSUMER_MEDIATOR": SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"]},
+            {
+                "CLIENTS": "consumers",
+                "VAT_RATE": None,
+                "CONSUMER_MEDIATOR": SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"],
+            },
             "VAT_RATE: a consumer must read prices including VAT",
         ),
         ({"DAY_RATE": 41, "VAT_RATE": 2.1}, "DAY_RATE: 41 € plus VAT at 2.1 % is 41.861 €"),
         ({"PRICING_DAYS_PER_WEEK": (1, 1, 1)}, "PRICING_DAYS_PER_WEEK: expected each item once"),
-        ({"PRICING_DAYS_PER_WEEK": (0, 6)}, "PRICING_DAYS_PER_WEEK: expected whole numbers of days"),
+        (
+            {"PRICING_DAYS_PER_WEEK": (0, 6)},
+            "PRICING_DAYS_PER_WEEK: expected whole numbers of days",
+        ),
         ({"PRICING_DAYS_PER_WEEK": ()}, "PRICING_DAYS_PER_WEEK: expected at least one engagement"),
         ({"CLIENTS": "tout le monde"}, "CLIENTS: expected 'professionals'"),
     ],
@@ -213,7 +234,9 @@ def test_the_repository_settings_price_table(site):
     assert table_cells(section) == expected.rows()
     labels = table_labels(section)
     weeks = labels[-len(expected.days_per_week) :]
-    assert [int(re.search(r"\d+", label).group()) for label in weeks] == list(expected.days_per_week)
+    assert [int(re.search(r"\d+", label).group()) for label in weeks] == list(
+        expected.days_per_week
+    )
     text = one_line(section.get_text(" "))
     for word in ("Estimation", "Formule", "facturables", "÷"):
         assert word not in text
@@ -222,7 +245,11 @@ def test_the_repository_settings_price_table(site):
 def test_company_charging_vat_states_prices_excluding_and_including_vat(site_filled):
     section = pricing_section(site_filled)
     expected = Expected(COMPANY_VAT)
-    assert [th.get_text() for th in section.select("thead th")] == ["Prestation", "Prix HT", "Prix TTC"]
+    assert [th.get_text() for th in section.select("thead th")] == [
+        "Prestation",
+        "Prix HT",
+        "Prix TTC",
+    ]
     assert table_cells(section) == expected.rows()
     assert "50,40\u00a0€" in table_cells(section)[1]  # 42 € HT an hour at 20 %
     note = one_line(section.select_one("p.table-note").get_text())
@@ -253,7 +280,11 @@ def test_consumers_read_the_price_including_vat_first(tmp_path):
     }
     built = build_real_site(tmp_path, **overrides, LEGAL_REQUIRE_REAL_VALUES=True)
     section = pricing_section(built)
-    assert [th.get_text() for th in section.select("thead th")] == ["Prestation", "Prix TTC", "Prix HT"]
+    assert [th.get_text() for th in section.select("thead th")] == [
+        "Prestation",
+        "Prix TTC",
+        "Prix HT",
+    ]
     assert table_cells(section) == Expected(overrides).rows()
     assert "réservées aux professionnels" not in section.get_text()
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from support import invoke_command, run_invoke
 from deploying import (
     DeployEnv,
     ServerFolder,
@@ -30,6 +29,7 @@ from deploying import (
     tree_digest,
 )
 from servers import StaticServer, free_port, wait_for
+from support import invoke_command, run_invoke
 
 from deploy import (
     MANIFEST,

@@ -11,12 +11,17 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
-from support import REPO, facts_of, faq_front_matter, faq_sources, good_faq, pricing_anchor, settings_of
+from support import (
+    REPO,
+    facts_of,
+    faq_front_matter,
+    faq_sources,
+    good_faq,
+    pricing_anchor,
+)
 
 from cimw.facts import VatCharged
 from cimw.pricing import price_table
-
-import pelicanconf
 
 # Every test here reads the content or the prices.
 pytestmark = pytest.mark.content
@@ -220,7 +225,12 @@ def offers_of(built) -> dict[str, list[dict]]:
 
 @pytest.mark.parametrize(
     ("fixture", "sample"),
-    [("site", {}), ("site_filled", COMPANY_VAT), ("site_ei", SOLE_TRADER_FRANCHISE), ("site_unconfirmed", UNCONFIRMED)],
+    [
+        ("site", {}),
+        ("site_filled", COMPANY_VAT),
+        ("site_ei", SOLE_TRADER_FRANCHISE),
+        ("site_unconfirmed", UNCONFIRMED),
+    ],
 )
 def test_business_structured_data_is_priced_as_the_page_states(request, fixture, sample):
     built = request.getfixturevalue(fixture)
@@ -251,7 +261,9 @@ def test_the_hour_with_vat_is_the_same_figure_in_the_structured_data(site_filled
     assert [s["price"] for s in hour] == [42, 50.4]
 
 
-def test_business_structured_data_states_only_confirmed_facts(site_unconfirmed, site_filled, site_ei):
+def test_business_structured_data_states_only_confirmed_facts(
+    site_unconfirmed, site_filled, site_ei
+):
     stated = {"@type", "@id", "name", "legalName", "description", "url", "image", "makesOffer"}
     contact = {"email", "telephone", "address", "vatID", "identifier"}
     assert set(business_of(site_unconfirmed)) == stated, "a placeholder was published"

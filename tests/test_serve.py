@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import copy_project
 from servers import free_port, wait_for
+from support import copy_project
 
 
 def fetch(url: str) -> tuple[int, str]:

@@ -128,7 +128,9 @@ def vat_number(text: str) -> str:
         raise ValueError("expected FR, a 2-digit key and the 9 digits of the SIREN")
     key, siren = int(compact[2:4]), int(compact[4:])
     if key != (12 + 3 * (siren % 97)) % 97 or not stdnum_tva.is_valid(compact):
-        raise ValueError("its key does not match its SIREN: expected (12 + 3 × (SIREN mod 97)) mod 97")
+        raise ValueError(
+            "its key does not match its SIREN: expected (12 + 3 × (SIREN mod 97)) mod 97"
+        )
     return compact
 
 
@@ -176,7 +178,9 @@ def days_per_week(days: tuple[int, ...]) -> tuple[int, ...]:
     if not days:
         raise ValueError("expected at least one engagement")
     if any(not 1 <= d <= FULL_TIME_DAYS_PER_WEEK for d in days):
-        raise ValueError(f"expected whole numbers of days a week from 1 to {FULL_TIME_DAYS_PER_WEEK}")
+        raise ValueError(
+            f"expected whole numbers of days a week from 1 to {FULL_TIME_DAYS_PER_WEEK}"
+        )
     return unique(days)
 
 
@@ -218,8 +222,10 @@ def phone_number(text: str, french_only: bool) -> Phone:
     if french_only and phonenumbers.region_code_for_number(number) != "FR":
         raise ValueError("expected a French phone number (+33), such as '01 23 45 67 89'")
     national = phonenumbers.region_code_for_number(number) == "FR"
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else (
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if national
+        else (phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     )
     shown = phonenumbers.format_number(number, style).replace(" ", "\u00a0")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -334,22 +340,24 @@ class SiteSettings(BaseModel):
         "what the server logs record, at least one item, each once"
     )
     MAIL_PROVIDER: Text | Maybe = setting("who handles CIMW's email")
-    PRIVACY_TRANSFERS: (
-        tuple[Annotated[Transfer, BeforeValidator(transfer)], ...] | Maybe
-    ) = setting("() or one (recipient, country, safeguard) triple per transfer outside the EEA")
+    PRIVACY_TRANSFERS: tuple[Annotated[Transfer, BeforeValidator(transfer)], ...] | Maybe = setting(
+        "() or one (recipient, country, safeguard) triple per transfer outside the EEA"
+    )
     CONTACT_RETENTION: Text | Maybe = setting("how long messages are kept")
-    ACCOUNTING_RETENTION: Text | Maybe = setting("how long invoices and accounting records are kept")
+    ACCOUNTING_RETENTION: Text | Maybe = setting(
+        "how long invoices and accounting records are kept"
+    )
     CLIENT_DATA_RETENTION: Text | Maybe = setting(
         "how long the other client data is kept after the relationship ends"
     )
     CLIENT_DATA_RECIPIENTS: TextList | Maybe = setting(
         "who else receives client data, such as ('notre expert-comptable',)"
     )
-    SECURITY_TXT_LANGUAGES: Annotated[tuple[StrictStr, ...], AfterValidator(language_tags)] | Maybe = (
-        setting("the languages security reports are answered in, such as ('fr',)")
-    )
+    SECURITY_TXT_LANGUAGES: (
+        Annotated[tuple[StrictStr, ...], AfterValidator(language_tags)] | Maybe
+    ) = setting("the languages security reports are answered in, such as ('fr',)")
     SECURITY_TXT_VALID_DAYS: Annotated[StrictInt, AfterValidator(valid_days)] = setting(
-        "days from the build to security.txt's Expires", 180
+        "a whole number of days from the build to security.txt's Expires", 180
     )
     DAY_RATE: Euros = setting("the price of a day")
     HOURLY_RATE: Euros | None = setting("the price of an hour of troubleshooting, or None", None)
@@ -365,10 +373,12 @@ class SiteSettings(BaseModel):
         | Maybe
         | None
     ) = setting("a mapping with the mediator's name, address and website", None)
-    PRICING_DAYS_PER_WEEK: Annotated[tuple[StrictInt, ...], AfterValidator(days_per_week)] = setting(
-        "the engagements, in days a week", (1, 2, 3, 4, 5)
+    PRICING_DAYS_PER_WEEK: Annotated[tuple[StrictInt, ...], AfterValidator(days_per_week)] = (
+        setting("the engagements, in days a week", (1, 2, 3, 4, 5))
     )
-    HOSTING_BEHIND_PROXY: StrictBool = setting("True when the host's TLS proxy sets X-Forwarded-Proto", False)
+    HOSTING_BEHIND_PROXY: StrictBool = setting(
+        "True when the host's TLS proxy sets X-Forwarded-Proto", False
+    )
     HOSTING_PRECOMPRESS: StrictBool = setting("True to write gzip and Brotli twins", False)
     HOSTING_FINGERPRINTED: tuple[Text, ...] = setting(
         "theme static files served under a hashed name", ("css/main.css",)
@@ -544,7 +554,7 @@ def shown(value: object) -> str:
 
 def field_problems(error: ValidationError, settings: Mapping[str, Any]) -> list[str]:
     """One line per setting pydantic refused: the setting, the value, what is expected."""
-    by_setting: dict[str, list[dict[str, Any]]] = {}
+    by_setting: dict[str, list[Any]] = {}
     for detail in error.errors():
         by_setting.setdefault(str(detail["loc"][0]), []).append(detail)
     problems = []
@@ -554,25 +564,25 @@ def field_problems(error: ValidationError, settings: Mapping[str, Any]) -> list[
             problems.append(f"{name}: missing from the settings; expected {field.description}")
             continue
         # A validator's own words say most; otherwise the setting's description.
-        reasons = [
-            str(d["ctx"]["error"]) if d["type"] == "value_error" else ""
-            for d in details
-        ]
+        reasons = [str(d["ctx"]["error"]) if d["type"] == "value_error" else "" for d in details]
         reason = next((r for r in reasons if r), f"expected {field.description}")
         problems.append(f"{name}: {reason}, got {shown(settings[name])}")
     return problems
 
 
 def publisher_of(s: SiteSettings) -> Publisher:
-    common = {
-        "name": s.PUBLISHER_NAME,
-        "siren": s.PUBLISHER_SIREN,
-        "address": s.PUBLISHER_ADDRESS,
-        "vat_number": s.PUBLISHER_VAT_NUMBER,
-    }
+    name, siren, address, vat = (
+        s.PUBLISHER_NAME,
+        s.PUBLISHER_SIREN,
+        s.PUBLISHER_ADDRESS,
+        s.PUBLISHER_VAT_NUMBER,
+    )
     if s.PUBLISHER_KIND == "company":
         return Company(
-            **common,
+            name,
+            siren,
+            address,
+            vat,
             legal_form=required(s.PUBLISHER_LEGAL_FORM, "forme juridique"),
             share_capital=required(s.PUBLISHER_SHARE_CAPITAL, "capital social"),
             rcs=required(s.PUBLISHER_RCS, "immatriculation au RCS"),
@@ -581,12 +591,15 @@ def publisher_of(s: SiteSettings) -> Publisher:
         )
     if s.PUBLISHER_KIND == "ei":
         return SoleTrader(
-            **common,
+            name,
+            siren,
+            address,
+            vat,
             surname=required(s.PUBLISHER_SURNAME, "nom de l’entrepreneur"),
             given_names=required(s.PUBLISHER_GIVEN_NAMES, "prénoms de l’entrepreneur"),
         )
     assert isinstance(s.PUBLISHER_KIND, Unconfirmed)
-    return UndecidedPublisher(**common, kind=s.PUBLISHER_KIND)
+    return UndecidedPublisher(name, s.PUBLISHER_KIND, siren, address, vat)
 
 
 def required(value: str | Unconfirmed | None, label: str) -> str | Unconfirmed:
@@ -594,8 +607,10 @@ def required(value: str | Unconfirmed | None, label: str) -> str | Unconfirmed:
 
 
 def rates_of(s: SiteSettings) -> Rates:
-    vat: Vat = s.VAT_REGIME if isinstance(s.VAT_REGIME, Unconfirmed) else (
-        VatCharged(s.VAT_RATE) if s.VAT_REGIME == "charged" else VatFranchise()
+    vat: Vat = (
+        s.VAT_REGIME
+        if isinstance(s.VAT_REGIME, Unconfirmed)
+        else (VatCharged(s.VAT_RATE) if s.VAT_REGIME == "charged" else VatFranchise())
     )
     clients: Clients
     if isinstance(s.CLIENTS, Unconfirmed):
@@ -618,7 +633,9 @@ def facts_of(s: SiteSettings) -> Facts:
         lang=s.DEFAULT_LANG,
         publisher=publisher_of(s),
         contact=Contact(s.CONTACT_EMAIL, s.CONTACT_PHONE),
-        host=Host(s.HOST_NAME, s.HOST_ADDRESS, s.HOST_PHONE, s.HOST_LOG_RETENTION, s.HOST_LOG_FIELDS),
+        host=Host(
+            s.HOST_NAME, s.HOST_ADDRESS, s.HOST_PHONE, s.HOST_LOG_RETENTION, s.HOST_LOG_FIELDS
+        ),
         privacy=Privacy(
             mail_provider=s.MAIL_PROVIDER,
             transfers=s.PRIVACY_TRANSFERS,
@@ -648,7 +665,11 @@ def consistency_problems(s: SiteSettings) -> list[str]:
     """Settings that are each well formed but cannot all be true together."""
     problems = []
     kind, surname = s.PUBLISHER_KIND, s.PUBLISHER_SURNAME
-    if kind == "ei" and isinstance(surname, str) and surname.casefold() not in s.PUBLISHER_NAME.casefold():
+    if (
+        kind == "ei"
+        and isinstance(surname, str)
+        and surname.casefold() not in s.PUBLISHER_NAME.casefold()
+    ):
         problems.append(
             f"PUBLISHER_NAME: must include the entrepreneur's surname PUBLISHER_SURNAME "
             f"({surname!r}) for an entrepreneur individuel (Code de commerce, art. R. 526-27), "

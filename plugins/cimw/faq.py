@@ -2,10 +2,10 @@
 
 A generator (hooked with `get_generators`) reads `FAQ_PATHS` with the site's
 reader and content cache; the reader has validated each file's front matter
-as a question (`frontmatter.Question`). The generator checks the questions
-against each other (unique positions and anchors) and that each has an
-answer, refuses a folder with no question and a file in it that is not a
-question, and raises once with every problem. The entries, ordered by
+as a question (`frontmatter.Question`) with its answer. The generator checks
+the questions against each other (unique positions and anchors), refuses a
+folder with no question and a file in it that is not a question, and raises
+once with every problem. The entries, ordered by
 position, go into the template context as `faq_entries`; the home template
 renders the table of contents, the anchored questions and the back-to-top
 links from them, so the author never types an anchor or a link.
@@ -25,7 +25,7 @@ from pelican import Pelican
 from pelican.contents import Page
 from pelican.generators import CachingGenerator
 
-from cimw.frontmatter import TAG_RE, FrontMatterError, raise_problems
+from cimw.frontmatter import FrontMatterError, raise_problems
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ DEFAULTS = {
 QUESTION_SUFFIX = ".md"
 
 
-class FaqEntry(Page):  # type: ignore[misc]  # Pelican is untyped
+class FaqEntry(Page):
     """One question and its answer: shown on the home page, never written alone."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,23 +60,9 @@ def duplicate_problems(entries: Iterable[FaqEntry], field_name: str) -> list[str
     ]
 
 
-def answer_problems(entry: FaqEntry) -> list[str]:
-    """An answer with no text (a file of front matter only) is a problem."""
-    if TAG_RE.sub("", entry.content or "").strip():
-        return []
-    path = os.path.relpath(entry.source_path)
-    line = entry.metadata.get("answer_line", 1)
-    return [
-        f"{path}:{line}: the answer is empty; expected the answer in Markdown below the "
-        "front matter"
-    ]
-
-
 def faq_problems(entries: list[FaqEntry]) -> list[str]:
-    """Every problem of the questions taken together, one line each."""
+    """Every problem of the questions taken together (shared values), one line each."""
     problems: list[str] = []
-    for entry in entries:
-        problems += answer_problems(entry)
     for field_name in ("position", "anchor"):
         problems += duplicate_problems(entries, field_name)
     return problems
@@ -87,7 +73,11 @@ def stray_files(folder: Path, ignored: Iterable[str]) -> list[str]:
     patterns = tuple(ignored)
     problems = []
     for path in sorted(folder.rglob("*")):
-        if any(fnmatch(part, pattern) for part in path.relative_to(folder).parts for pattern in patterns):
+        if any(
+            fnmatch(part, pattern)
+            for part in path.relative_to(folder).parts
+            for pattern in patterns
+        ):
             continue
         if path.is_dir():
             continue
@@ -107,7 +97,7 @@ def ordered(entries: Iterable[FaqEntry]) -> list[FaqEntry]:
     )
 
 
-class FaqGenerator(CachingGenerator):  # type: ignore[misc]  # Pelican is untyped
+class FaqGenerator(CachingGenerator):
     """Read the questions and put them in the context as `faq_entries`."""
 
     def faq_folders(self) -> list[Path]:
@@ -118,7 +108,9 @@ class FaqGenerator(CachingGenerator):  # type: ignore[misc]  # Pelican is untype
         problems: list[str] = []  # each file's problems, as the reader found them
         for folder in self.faq_folders():
             if not folder.is_dir():
-                problems.append(f"{os.path.relpath(folder)}: missing; expected the questions' folder")
+                problems.append(
+                    f"{os.path.relpath(folder)}: missing; expected the questions' folder"
+                )
             else:
                 problems += stray_files(folder, self.settings.get("IGNORE_FILES", []))
         for path in self.get_files(
@@ -138,7 +130,8 @@ class FaqGenerator(CachingGenerator):  # type: ignore[misc]  # Pelican is untype
                     problems += str(error).split("\n")
                     continue
                 except OSError as error:
-                    problems.append(f"{os.path.relpath(os.path.join(self.path, path))}: cannot be read: {error.strerror}")
+                    where = os.path.relpath(os.path.join(self.path, path))
+                    problems.append(f"{where}: cannot be read: {error.strerror}")
                     continue
                 self.cache_data(path, entry)
             entries.append(entry)

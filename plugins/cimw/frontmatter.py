@@ -32,7 +32,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from cimw.facts import THEME_IDS
 
@@ -181,7 +189,10 @@ def yaml_problem(error: yaml.YAMLError, first_line: int, source: str) -> Problem
     for construct, opener in OPENED.items():
         if context_mark is not None and construct in context:
             line = context_mark.line
-            message = f"front matter is not valid YAML: {opener} opened on this line is never closed ({problem})"
+            message = (
+                "front matter is not valid YAML: "
+                f"{opener} opened on this line is never closed ({problem})"
+            )
     text_line = [*source.split("\n"), ""][min(line, source.count("\n"))]
     if "{" in text_line:
         message += '; a value with a placeholder must be in quotes: title: "… {{ name }} …"'
@@ -199,21 +210,23 @@ def fields(source: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]
             if isinstance(token, yaml.AliasToken)
         ]
         if aliases:
-            return {}, {}, [
-                Problem(
-                    first_line + aliases[0],
-                    "front matter uses a YAML alias (*name); expected each value written out",
-                )
-            ]
+            return (
+                {},
+                {},
+                [
+                    Problem(
+                        first_line + aliases[0],
+                        "front matter uses a YAML alias (*name); expected each value written out",
+                    )
+                ],
+            )
         root = yaml.compose(source, Loader=LOADER)
     except yaml.YAMLError as error:
         return {}, {}, [yaml_problem(error, first_line, source)]
     if root is None:
         return {}, {}, []
     if not isinstance(root, yaml.MappingNode):
-        return {}, {}, [
-            Problem(first_line, "front matter must be 'field: value' lines")
-        ]
+        return {}, {}, [Problem(first_line, "front matter must be 'field: value' lines")]
     return mapping_fields(root, first_line)
 
 
@@ -233,7 +246,11 @@ def mapping_fields(
         name = key_node.value
         if name.casefold() in seen:
             problems.append(
-                Problem(line, f"{name}: set twice (also on line {seen[name.casefold()]}); expected each field once")
+                Problem(
+                    line,
+                    f"{name}: set twice (also on line {seen[name.casefold()]}); "
+                    "expected each field once",
+                )
             )
             continue
         seen[name.casefold()] = line
@@ -241,14 +258,22 @@ def mapping_fields(
             values[name] = constructor.construct_object(value_node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
             reason = getattr(error, "problem", None) or str(error)
-            problems.append(Problem(first_line + value_node.start_mark.line, f"{name}: not a valid value: {reason}"))
+            problems.append(
+                Problem(
+                    first_line + value_node.start_mark.line, f"{name}: not a valid value: {reason}"
+                )
+            )
             continue
         lines[name] = first_line + value_node.start_mark.line
     return values, lines, problems
 
 
 def schema_problems(
-    error: ValidationError, values: dict[str, Any], lines: dict[str, int], kind: Kind, header_line: int
+    error: ValidationError,
+    values: dict[str, Any],
+    lines: dict[str, int],
+    kind: Kind,
+    header_line: int,
 ) -> list[Problem]:
     expected = QUESTION_EXPECTED if kind == "question" else EXPECTED
     allowed = (Question if kind == "question" else PageHeader).model_fields
@@ -270,7 +295,10 @@ def schema_problems(
             )
         else:
             problems.append(
-                Problem(lines.get(name, header_line), f"{name}: expected {expected[name]}, got {shortened(values[name])}")
+                Problem(
+                    lines.get(name, header_line),
+                    f"{name}: expected {expected[name]}, got {shortened(values[name])}",
+                )
             )
     return problems
 
@@ -289,18 +317,28 @@ def read_front_matter(path: str, text: str, kind: Kind) -> FrontMatter:
     source, body, body_line = parts
     values, lines, problems = fields(source, 2)
     model = Question if kind == "question" else PageHeader
+    header = None
     if not problems:
         try:
             header = model.model_validate(values)
         except ValidationError as error:
             problems = schema_problems(error, values, lines, kind, 1)
-        else:
-            return FrontMatter(header, body, body_line, lines)
-    raise error_of(path, problems)
+    if kind == "question" and not TAG_RE.sub("", body).strip():
+        problems.append(
+            Problem(
+                body_line,
+                "the answer is empty; expected the answer in Markdown below the front matter",
+            )
+        )
+    if problems or header is None:
+        raise error_of(path, problems)
+    return FrontMatter(header, body, body_line, lines)
 
 
 def error_of(path: str, problems: list[Problem]) -> FrontMatterError:
-    return FrontMatterError("\n".join(f"{path}:{p.line}: {p.message}" for p in sorted(problems, key=lambda p: p.line)))
+    return FrontMatterError(
+        "\n".join(f"{path}:{p.line}: {p.message}" for p in sorted(problems, key=lambda p: p.line))
+    )
 
 
 def problem_lines(error: FrontMatterError) -> Iterator[str]:
@@ -311,4 +349,6 @@ def raise_problems(problems: list[str], what: str) -> None:
     """Raise one FrontMatterError listing every problem, if there is any."""
     if problems:
         count = len(problems)
-        raise FrontMatterError(f"{count} problem{'s' if count > 1 else ''} in {what}:\n" + "\n".join(problems))
+        raise FrontMatterError(
+            f"{count} problem{'s' if count > 1 else ''} in {what}:\n" + "\n".join(problems)
+        )

@@ -29,14 +29,15 @@ from pathlib import Path
 import brotli
 from pelican import Pelican
 
-from cimw.facts import Settings
-from cimw.facts import Facts, FactsError, facts_in
+from cimw.facts import Facts, FactsError, Settings, facts_in
 
 logger = logging.getLogger(__name__)
 
 COMPRESSED_SUFFIXES = (".html", ".css", ".xml", ".txt", ".svg", ".json")
 TWIN_SUFFIXES = (".gz", ".br")
 HASH_LENGTH = 8
+
+
 def content_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
 

@@ -31,7 +31,6 @@ templates, filters and tests, as the pages are.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 from markdown import Markdown
-from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -213,7 +211,9 @@ class PlaceholderExtension(Extension):
         md.registerExtension(self)
         # After code spans (190) and escapes (180): a placeholder in code stays
         # literal, and the reader reports it.
-        md.inlinePatterns.register(InlinePlaceholders(PLACEHOLDER_RE.pattern, md), "placeholders", 175)
+        md.inlinePatterns.register(
+            InlinePlaceholders(PLACEHOLDER_RE.pattern, md), "placeholders", 175
+        )
         # Before paragraphs (10).
         md.parser.blockprocessors.register(BlockPlaceholders(md.parser), "block_placeholders", 12)
 
@@ -245,5 +245,3 @@ def leftover_problems(source: str, html_fields: Mapping[str, str]) -> list[Probl
         )
         problems.append(Problem(line, token, why))
     return problems
-
-

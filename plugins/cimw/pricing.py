@@ -103,7 +103,9 @@ def money(amount: Decimal, locale: str = LOCALE) -> Money:
     """Spell an amount the French way: '1 300 €', or '50,40 €' when it has cents."""
     whole = amount == amount.to_integral()
     pattern = "#,##0\u00a0¤" if whole else "#,##0.00\u00a0¤"
-    return Money(amount, format_currency(amount, "EUR", format=pattern, locale=locale, currency_digits=False))
+    return Money(
+        amount, format_currency(amount, "EUR", format=pattern, locale=locale, currency_digits=False)
+    )
 
 
 def price(amount: Decimal, rates: Rates, locale: str) -> Price:

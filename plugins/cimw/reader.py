@@ -24,7 +24,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from jinja2 import Environment
 from markdown import Markdown
@@ -32,8 +32,8 @@ from pelican.readers import BaseReader
 
 from cimw import placeholders
 from cimw.facts import facts_in
-from cimw.frontmatter import FrontMatterError, Kind, Question, read_front_matter
-from cimw.placeholders import Filling, PlaceholderExtension, PlaceholderError
+from cimw.frontmatter import FrontMatterError, Kind, read_front_matter
+from cimw.placeholders import Filling, PlaceholderError, PlaceholderExtension
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +43,11 @@ QUOTES_PRICES = "quotes_prices"
 CONTROL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class SiteReader(BaseReader):  # type: ignore[misc]  # Pelican is untyped
+class SiteReader(BaseReader):
     """Markdown with validated YAML front matter and the site's placeholders."""
 
     enabled = True
-    file_extensions = ["md"]
+    file_extensions: ClassVar[list[str]] = ["md"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,8 +121,6 @@ class SiteReader(BaseReader):  # type: ignore[misc]  # Pelican is untyped
         }
         metadata.update(title=title, summary=summary)
         metadata[QUOTES_PRICES] = bool(used)
-        if isinstance(header, Question):
-            metadata["answer_line"] = front.body_line
         return content, metadata
 
     def read_text(self, source_path: str, path: str) -> str:

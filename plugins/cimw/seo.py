@@ -142,8 +142,11 @@ def faq_page(facts: Facts, page: Content, faq_entries: Iterable[Content]) -> dic
     }
 
 
-def price_specifications(price: Price, unit_code: str, unit_text: str, vat: Vat) -> list[dict[str, Any]]:
+def price_specifications(
+    price: Price, unit_code: str, unit_text: str, vat: Vat
+) -> list[dict[str, Any]]:
     """The price as specified: excluding and including VAT when VAT is charged, else as it is."""
+
     def specification(money: Money) -> dict[str, Any]:
         return {
             "@type": "UnitPriceSpecification",
@@ -194,7 +197,11 @@ def confirmed_facts(facts: Facts) -> dict[str, Any]:
     if isinstance(publisher.vat_number, str):
         found["vatID"] = publisher.vat_number
     if isinstance(publisher.siren, str):
-        found["identifier"] = {"@type": "PropertyValue", "propertyID": "SIREN", "value": publisher.siren}
+        found["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "SIREN",
+            "value": publisher.siren,
+        }
     return found
 
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
-
-import stat
-from fnmatch import fnmatch
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +153,9 @@ def content_problems(settings: Mapping[str, Any]) -> list[str]:
                     )
             elif str(relative) not in GATE_FILES:
                 problems.append(
-                    f"{path}: not part of the site; expected pages in {', '.join(map(str, text_dirs))}, "
-                    f"files to copy in {', '.join(map(str, static_dirs))}"
+                    f"{path}: not part of the site; expected pages in "
+                    f"{', '.join(map(str, text_dirs))}, files to copy in "
+                    f"{', '.join(map(str, static_dirs))}"
                 )
     return problems
 
