@@ -12,6 +12,10 @@ import shutil
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cimw.frontmatter import Question
 
 from project import (
     CACHE,
@@ -147,22 +151,21 @@ def serve(host: str, port: int) -> None:
     server.serve(host=host, port=port, root=str(OUTPUT), open_url_delay=None)
 
 
-def faq_front_matter(faq_dir: Path) -> dict[Path, dict]:
-    """Return the front matter of each question file in `faq_dir`."""
-    import yaml
-    from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
+def faq_front_matter(faq_dir: Path) -> dict[Path, Question]:
+    """The front matter of each question file in `faq_dir`, read as the build reads it."""
+    from cimw.frontmatter import FrontMatterError, Question, read_front_matter
 
     questions = {}
     for path in sorted(faq_dir.glob("*.md")):
         try:
-            match = HEADER_RE.fullmatch(path.read_text(encoding="utf-8-sig"))
-            metadata = yaml.safe_load(match.group("metadata")) if match else None
-        except (UnicodeDecodeError, yaml.YAMLError) as error:
+            front = read_front_matter(str(path), path.read_text(encoding="utf-8-sig"), "question")
+        except (UnicodeDecodeError, FrontMatterError) as error:
             raise AuthoringError(
-                f"{path} cannot be read ({type(error).__name__}): fix it first; "
-                "./run build names the problem"
+                f"{path} is unfinished or has a problem: fix it first, then add the next "
+                f"question:\n{error}"
             ) from None
-        questions[path] = metadata if isinstance(metadata, dict) else {}
+        assert isinstance(front.header, Question)
+        questions[path] = front.header
     return questions
 
 
@@ -208,18 +211,13 @@ def new_question(question: str, faq_dir: Path) -> Path:
     if not question or not anchor:
         raise AuthoringError('Give the question, e.g.: ./run new-faq "Combien ça coûte ?"')
     questions = faq_front_matter(faq_dir) if faq_dir.is_dir() else {}
-    for other, metadata in questions.items():
-        if metadata.get("anchor") == anchor:
+    for other, header in questions.items():
+        if header.anchor == anchor:
             raise AuthoringError(
-                f"{other} already has the anchor {anchor!r} ({metadata.get('title')!r}): "
+                f"{other} already has the anchor {anchor!r} ({header.title!r}): "
                 "edit that question, or word the new one differently"
             )
-    positions = [
-        metadata["position"]
-        for metadata in questions.values()
-        if isinstance(metadata.get("position"), int)
-    ]
-    position = max(positions, default=0) + 1
+    position = max((header.position for header in questions.values()), default=0) + 1
     path = faq_dir / f"{position:02d}-{anchor}.md"
     if path.exists():
         raise AuthoringError(f"{path} exists already")

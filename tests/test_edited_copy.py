@@ -1,9 +1,12 @@
-"""The author's everyday edits keep the suite green.
+"""The author's everyday edits, and the facts CIMW fills in, keep the suite green.
 
 A copy of the project gets what the README invites: a new day rate, a new
 question written with `new-faq`, a retitled question and two questions
 swapped; then the tests that depend on the content run on the copy, in a
-process of their own, and must pass there too.
+process of their own, and must pass there too. Two more copies get every
+business and legal fact filled in, as the first publish requires (a company
+charging VAT, an entrepreneur individuel under the franchise), and the tests
+that read the facts must pass there too.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+from samples import SAMPLES, settings_source
 from support import REPO, copy_project, faq_sources
 
 # The modules with tests marked `content`: they read the questions or the prices.
@@ -23,6 +28,16 @@ CONTENT_MODULES = [
     "tests/test_text_browser.py",
     "tests/test_chromium.py",
     "tests/test_firefox.py",
+]
+
+# The modules whose tests read the facts: they must hold for any true facts.
+FACTS_MODULES = [
+    "tests/test_site.py",
+    "tests/test_seo.py",
+    "tests/test_pricing.py",
+    "tests/test_legal.py",
+    "tests/test_placeholders.py",
+    "tests/test_bad_input.py",
 ]
 
 NEW_QUESTION = "Sous quel délai intervenez-vous ?"
@@ -97,5 +112,20 @@ def test_the_content_tests_pass_on_an_edited_copy(tmp_path):
     result = run(
         root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "content", *CONTENT_MODULES
     )
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_the_facts_tests_pass_with_every_fact_filled_in(tmp_path, sample):
+    root = copy_project(tmp_path / sample)
+    settings = root / "pelicanconf.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + "\n# Filled in by CIMW.\n"
+        + settings_source(SAMPLES[sample]),
+        encoding="utf-8",
+    )
+    result = run(root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *FACTS_MODULES)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]

@@ -156,6 +156,7 @@ def test_publishing_to_an_sftp_host_asks_for_no_rsync(tmp_path):
         f"PATH = {str(REPO / 'content')!r}\nTHEME = {str(REPO / 'theme')!r}\n"
         f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\n"
         "PUBLISH_TARGET = 'sftp://nowhere.invalid/site'\n"
+        "PUBLISH_CHECK_URL = ''\n"
     )
     result = run_invoke(
         "publish",

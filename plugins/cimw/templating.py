@@ -39,6 +39,14 @@ TESTS = {
 }
 
 
+def autoescape(template_name: str | None) -> bool:
+    """Escape HTML and XML templates; the text files (robots.txt, .htaccess) are written as is.
+
+    A module-level function, so that Pelican's content cache can pickle the settings.
+    """
+    return template_name is not None and template_name.endswith((".html", ".xml"))
+
+
 def french_date(date: datetime.date) -> str:
     """'26 novembre 2026', the day held to its month by a no-break space; the 1st is '1ᵉʳ'."""
     # The ordinal's letters raised, as French typography writes them (1ᵉʳ, not 1er).
