@@ -10,7 +10,7 @@ from servers import StaticServer
 from support import REPO, run_invoke
 
 import pelicanconf
-from project import GATE_INPUTS, TYPOGRAPHY_TABLE, VNU_JAR
+from project import TYPOGRAPHY_TABLE, VNU_JAR, gate_inputs
 from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
 from sitecheck.rules import check_document, check_entities, check_links, resolve
 from sitecheck.spelling import check_spelling, misspelled
@@ -242,8 +242,8 @@ def test_links_flag_broken_targets(linked_site, href, words):
 
 def test_resources_from_the_site_own_address_are_not_from_another_host():
     html = page("", head='<link rel="stylesheet" href="https://www.cimw.fr/theme/css/main.css">')
-    assert list(check_document(html, None, "www.cimw.fr")) == []
-    [finding] = check_document(html, None, "cimw.fr")
+    assert list(check_document(html, "www.cimw.fr")) == []
+    [finding] = check_document(html, "cimw.fr")
     assert "from another host" in finding.message
 
 
@@ -336,12 +336,7 @@ def test_report_groups_by_rule_and_counts():
 
 
 def test_the_real_site_passes_every_rule(site):
-    findings = check_site(
-        site.output,
-        RULES,
-        **GATE_INPUTS,
-        site_url=pelicanconf.SITE_PUBLIC_URL,
-    )
+    findings = check_site(site.output, RULES, gate_inputs(site_url=pelicanconf.SITE_PUBLIC_URL))
     assert findings == [], format_report(findings)
 
 
@@ -350,8 +345,7 @@ def test_the_site_with_real_legal_details_passes_every_rule(request, fixture):
     findings = check_site(
         request.getfixturevalue(fixture).output,
         RULES,
-        **GATE_INPUTS,
-        site_url=COMPANY_VAT["SITE_PUBLIC_URL"],
+        gate_inputs(site_url=COMPANY_VAT["SITE_PUBLIC_URL"]),
     )
     assert findings == [], format_report(findings)
 
