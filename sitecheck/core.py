@@ -240,11 +240,12 @@ def locate_in_sources(
     """Point findings whose text comes from content at the Markdown line it was typed on.
 
     A page built in development names the source of each part of its text
-    (SOURCE_ATTRIBUTE): a finding is looked for in that file only, in its
-    front matter or its body, and text that no source names (the templates')
-    stays where it was built. Without those names (a production build) every
-    source is searched. The same text built into several places of one source
-    is one finding; the same text in two sources is two.
+    (SOURCE_ATTRIBUTE): a finding is looked for in that file only, first in
+    its front matter (a title) or its body (the rest), and text that no
+    source names (the templates') stays where it was built. Without those
+    names (a production build) every source is searched. The same text built
+    into several places of one source is one finding; the same text in two
+    sources is two.
     """
     findings = list(findings)
     if content_dir is None or not Path(content_dir).is_dir():
@@ -281,24 +282,30 @@ def _shown(path: Path, root: Path) -> str:
 
 def _searched(
     finding: Finding, page: Page | None, sources: dict[str, list[str]]
-) -> dict[str, Lines]:
-    """The numbered source lines a finding may come from."""
+) -> list[tuple[str, Lines]]:
+    """The numbered source lines a finding may come from, in the order to search them.
+
+    In the file a page names, the part its text comes from (the front matter
+    for a title, the body for the rest) first, then the other part.
+    """
     numbered = {name: list(enumerate(lines, start=1)) for name, lines in sources.items()}
     if page is None or not page.source_spans:
-        return numbered
+        return list(numbered.items())
     part = _source_of(page, finding.line)
     if part is None or part.path not in sources:
-        return {}
+        return []
     lines = numbered[part.path]
     end = front_matter_end(sources[part.path])
-    return {part.path: lines[:end] if part.front_matter else lines[end:]}
+    front_matter, body = lines[:end], lines[end:]
+    first, then = (front_matter, body) if part.front_matter else (body, front_matter)
+    return [(part.path, first), (part.path, then)]
 
 
-def _locate(finding: Finding, searched: dict[str, Lines], shown: dict[str, str]) -> Finding:
+def _locate(finding: Finding, searched: list[tuple[str, Lines]], shown: dict[str, str]) -> Finding:
     if not finding.needle or len(finding.needle) < 3:
         return finding
     pattern = _needle_pattern(finding.needle)
-    for name, lines in searched.items():
+    for name, lines in searched:
         for index, (number, line) in enumerate(lines):
             following = [text for _, text in lines[index + 1 : index + 2]]
             found = _find(pattern, finding.needle_at, line, following)

@@ -103,7 +103,7 @@ NEEDLE_WORDS = 4
 TYPED_RUN_RE = re.compile(r"[\w'\u2019\- \u00a0\u202f]+")
 
 
-class GrammarUnavailable(RuntimeError):  # noqa: N818 (named for the state)
+class GrammarUnavailable(RuntimeError):  # noqa: N818, RUF100 (named for the state)
     """Grammalecte cannot run here; the message says what to install."""
 
 

@@ -39,7 +39,8 @@ SHOWN_REFERENCE_RE = re.compile(
 )
 # A word broken by a semicolon: what is left of a mangled reference (systès;mes),
 # with the no-break space the typography plugin puts before a `;`.
-BROKEN_WORD_RE = re.compile(r"([^\W\d_]{2,})[\u00a0\u202f]?;([^\W\d_]+)")
+# A reference shown as text (`s&eacute;curité`) is reported as such, not as a broken word.
+BROKEN_WORD_RE = re.compile(rf"(?<![\w&{AMPERSAND}])([^\W\d_]{{2,}})[\u00a0\u202f]?;([^\W\d_]+)")
 # Numbers a browser does not take as written: (first, last, why).
 BAD_CODE_POINTS = (
     (0x0, 0x0, "NUL, which browsers replace with U+FFFD"),

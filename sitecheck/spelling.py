@@ -19,7 +19,7 @@ NOT_WORDS_RE = re.compile(
 WORD_RE_TEMPLATE = r"(?<![\w\u2019'-]){}(?![\w\u2019'-])"
 
 
-class SpellingUnavailable(RuntimeError):  # noqa: N818 (named for the state)
+class SpellingUnavailable(RuntimeError):  # noqa: N818, RUF100 (named for the state)
     """hunspell or its French dictionary is not installed."""
 
 

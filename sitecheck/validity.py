@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from .core import Finding
 
 
-class ValidatorUnavailable(RuntimeError):  # noqa: N818 (named for the state)
+class ValidatorUnavailable(RuntimeError):  # noqa: N818, RUF100 (named for the state)
     """Java or vnu.jar is missing."""
 
 
