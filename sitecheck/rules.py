@@ -33,7 +33,6 @@ DESCRIPTION_RE = re.compile(
 )
 # Where the text had an escaped ampersand: not a character of French prose.
 AMPERSAND = "\ue000"
-ESCAPED_AMPERSANDS = frozenset({"&amp;", "&AMP;", "&#38;"})
 SHOWN_REFERENCE_RE = re.compile(
     rf"([^\W\d_]*){AMPERSAND}([A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+)(;?)"
 )
@@ -66,11 +65,18 @@ def bad_code_point(reference: str) -> str | None:
 
 
 def _decode(reference: re.Match[str]) -> str:
+    """A complete reference as its character, an escaped `&` as AMPERSAND; others as written."""
     text = reference.group(0)
-    if text in ESCAPED_AMPERSANDS or text.lower() == "&#x26;":
-        return AMPERSAND
-    known = text[1:] in html5_entities or text.startswith("&#")
-    return html.unescape(text) if known and text.endswith(";") else text
+    if not text.endswith(";") or not (text.startswith("&#") or text[1:] in html5_entities):
+        return text  # reported on the raw HTML
+    character = html.unescape(text)
+    return AMPERSAND if character == "&" else character
+
+
+def _meant(name: str) -> str | None:
+    """The character a reference shown as text stands for, if it is one."""
+    known = name.startswith("#") or f"{name};" in html5_entities
+    return html.unescape(f"&{name};") if known else None
 
 
 def prose(page: Page) -> list[tuple[str, int]]:
@@ -119,10 +125,10 @@ def _shown_reference_findings(page: Page) -> Iterator[Finding]:
     for text, first_line in prose(page):
         for match in SHOWN_REFERENCE_RE.finditer(text):
             word, name, semicolon = match.groups()
-            if not semicolon and name + ";" not in html5_entities:
+            meant = _meant(name)
+            if not semicolon and meant is None:
                 continue  # R&D, Q&A: an ampersand, not a reference
             typed = f"{word}&{name}{semicolon}"
-            meant = html.unescape(f"&{name};") if f"{name};" in html5_entities else None
             yield Finding(
                 page.name,
                 first_line + text.count("\n", 0, match.start()),

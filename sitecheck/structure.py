@@ -42,9 +42,8 @@ def _is_comment(node: ElementTree.Element) -> bool:
 
 def _swallower(root: ElementTree.Element) -> ElementTree.Element | None:
     """The element or comment that took the rest of the page as its text, if any."""
-    last = None
-    for last in root.iter():  # noqa: B007 (the last node in document order)
-        pass
+    nodes = list(root.iter())
+    last = nodes[-1] if nodes else None  # the last node in document order
     if last is None or not (last.text or "").strip():
         return None
     if _is_comment(last) or last.tag in RAW_TEXT:
@@ -74,7 +73,9 @@ def _described(code: str, data: dict[str, object]) -> str:
 def _repairs(page: Page) -> Iterator[Finding]:
     """The first repair of the markup a browser makes, with the count of those after it."""
     tree = page.browser
-    swallower = _swallower(tree.root)
+    # Only an element still open at the end of the file can have taken the rest of it.
+    at_the_end = any("eof" in code for _, code, _ in tree.errors)
+    swallower = _swallower(tree.root) if at_the_end else None
     if swallower is not None:
         name = "a comment" if _is_comment(swallower) else f"<{swallower.tag}>"
         yield _finding(

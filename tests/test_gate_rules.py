@@ -165,6 +165,8 @@ def test_bad_code_point_draws_the_line():
         ("<p>et l&amp;eacute ensemble</p>", "“l&eacute” reaches the reader as text: write é"),
         ("<p>et l&amp;eacute; ensemble</p>", "“l&eacute;” reaches the reader as text"),
         ("<p>la s&#38;eacute;curité</p>", "“s&eacute;” reaches the reader as text"),
+        ("<p>la s&#x26;#233;curité</p>", "“s&#233;” reaches the reader as text: write é"),
+        ("<p>la s&#038;#233curité</p>", "“s&#233” reaches the reader as text: write é"),
         ("<p>cyber-sécurit&amp;ecute; ici</p>", "“sécurit&ecute;” reaches the reader as text"),
         (f"<p>vos systès{NNBSP};mes</p>", "word broken by ';': systès;mes"),
         (f"<p>vos systès{NBSP};mes</p>", "word broken by ';': systès;mes"),
