@@ -243,23 +243,26 @@ def locate_in_sources(
     (SOURCE_ATTRIBUTE): a finding is looked for in that file only, first in
     its front matter (a title) or its body (the rest), and text that no
     source names (the templates') stays where it was built. Without those
-    names (a production build) every source is searched. The same text built
-    into several places of one source is one finding; the same text in two
-    sources is two.
+    names (a production build, a page written by hand) every source is
+    searched, and words found in several files stay where they were built.
+    The same text built into several places of one source is one finding;
+    the same text in two sources is two.
     """
     findings = list(findings)
     if content_dir is None or not Path(content_dir).is_dir():
         return findings
     content = Path(content_dir)
-    sources = {
-        path.relative_to(content).as_posix(): path.read_text(encoding="utf-8").splitlines()
-        for path in sorted(content.rglob("*.md"))
-    }
-    shown = {name: _shown(content / name, root or Path.cwd()) for name in sources}
+    sources = _Sources(
+        {
+            path.relative_to(content).as_posix(): path.read_text(encoding="utf-8").splitlines()
+            for path in sorted(content.rglob("*.md"))
+        }
+    )
+    shown = {name: _shown(content / name, root or Path.cwd()) for name in sources.lines}
     located: dict[tuple[str, int, str, str, str | None], list[str]] = {}
     for finding in findings:
         page = site.pages.get(finding.path) if site is not None else None
-        moved = _locate(finding, _searched(finding, page, sources), shown)
+        moved = _locate(finding, sources, page, shown)
         key = (moved.path, moved.line, moved.rule, finding.message, moved.needle)
         located.setdefault(key, [])
         place = f"{finding.path}:{finding.line}"
@@ -280,38 +283,55 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _searched(
-    finding: Finding, page: Page | None, sources: dict[str, list[str]]
-) -> list[tuple[str, Lines]]:
-    """The numbered source lines a finding may come from, in the order to search them.
+class _Sources:
+    """The Markdown files of the content folder, each line numbered, read once."""
 
-    In the file a page names, the part its text comes from (the front matter
-    for a title, the body for the rest) first, then the other part.
-    """
-    numbered = {name: list(enumerate(lines, start=1)) for name, lines in sources.items()}
-    if page is None or not page.source_spans:
-        return list(numbered.items())
-    part = _source_of(page, finding.line)
-    if part is None or part.path not in sources:
-        return []
-    lines = numbered[part.path]
-    end = front_matter_end(sources[part.path])
-    front_matter, body = lines[:end], lines[end:]
-    first, then = (front_matter, body) if part.front_matter else (body, front_matter)
-    return [(part.path, first), (part.path, then)]
+    def __init__(self, lines: dict[str, list[str]]) -> None:
+        self.lines = lines
+        self.numbered = {name: list(enumerate(text, start=1)) for name, text in lines.items()}
+
+    def parts(self, part: SourcePart) -> list[Lines]:
+        """A file's lines: the part its text comes from (front matter or body), then the other."""
+        lines = self.numbered[part.path]
+        end = front_matter_end(self.lines[part.path])
+        front_matter, body = lines[:end], lines[end:]
+        return [front_matter, body] if part.front_matter else [body, front_matter]
 
 
-def _locate(finding: Finding, searched: list[tuple[str, Lines]], shown: dict[str, str]) -> Finding:
+def _first_match(finding: Finding, pattern: re.Pattern[str], lines: Lines) -> int | None:
+    """The source line of the first match of a finding's words in `lines`, or None."""
+    for index, (number, line) in enumerate(lines):
+        following = [text for _, text in lines[index + 1 : index + 2]]
+        found = _find(pattern, finding.needle_at, line, following)
+        if found is not None:
+            return number + found
+    return None
+
+
+def _locate(
+    finding: Finding, sources: _Sources, page: Page | None, shown: dict[str, str]
+) -> Finding:
     if not finding.needle or len(finding.needle) < 3:
         return finding
     pattern = _needle_pattern(finding.needle)
-    for name, lines in searched:
-        for index, (number, line) in enumerate(lines):
-            following = [text for _, text in lines[index + 1 : index + 2]]
-            found = _find(pattern, finding.needle_at, line, following)
-            if found is not None:
-                return dataclasses.replace(finding, path=shown[name], line=number + found)
-    return finding
+    if page is not None and page.source_spans:
+        part = _source_of(page, finding.line)
+        if part is None or part.path not in sources.lines:
+            return finding  # the templates' text
+        for lines in sources.parts(part):
+            line = _first_match(finding, pattern, lines)
+            if line is not None:
+                return dataclasses.replace(finding, path=shown[part.path], line=line)
+        return finding
+    found = {
+        name: line
+        for name, lines in sources.numbered.items()
+        if (line := _first_match(finding, pattern, lines)) is not None
+    }
+    if len(found) != 1:
+        return finding  # nowhere, or in several files: which one is unknown
+    [(name, line)] = found.items()
+    return dataclasses.replace(finding, path=shown[name], line=line)
 
 
 # Markdown's inline syntax, absent from the text a reader sees: emphasis, code, link targets.

@@ -13,7 +13,7 @@ import pytest
 from gate_sites import TinySite, page, question
 
 import project
-from sitecheck import check_site, format_report, run_gate
+from sitecheck import Finding, check_site, format_report, locate_in_sources, run_gate
 from sitecheck.core import SOURCE_ATTRIBUTE
 
 # The old hand-written page's line: a reference Markdown keeps (&ecute;), a
@@ -116,8 +116,6 @@ def test_text_no_source_names_stays_at_the_built_page(tmp_path):
     site = tiny.build()
     html = site.pages["index.html"].html
     footer_line = html[: html.index("Mentions légales", html.index("<footer"))].count("\n") + 1
-    from sitecheck import Finding, locate_in_sources
-
     finding = Finding("index.html", footer_line, "spelling", "m", "Mentions légales")
     [kept] = locate_in_sources([finding], tiny.content, site=site)
     assert (kept.path, kept.line) == ("index.html", footer_line)
@@ -164,3 +162,22 @@ def test_project_gate_inputs_follow_the_content_folder(tmp_path):
     assert inputs.site_netloc == "www.cimw.example"
     with pytest.raises(AttributeError):
         inputs.site_url = "https://ailleurs.example"  # type: ignore[misc]
+
+
+def test_without_source_names_words_in_two_files_stay_at_the_built_page(tmp_path):
+    content = tmp_path / "content"
+    (content / "faq").mkdir(parents=True)
+    for name in ("01-a.md", "02-b.md"):
+        (content / "faq" / name).write_text("---\ntitle: Q\n---\n\nDe l'auhtenticité.\n")
+    (content / "faq" / "03-c.md").write_text("---\ntitle: Q\n---\n\nDes activtés.\n")
+    findings = [
+        Finding("index.html", 40, "spelling", "auhtenticité", "l'auhtenticité"),
+        Finding("index.html", 52, "spelling", "auhtenticité", "l'auhtenticité"),
+        Finding("index.html", 60, "spelling", "activtés", "activtés"),
+    ]
+    located = locate_in_sources(findings, content, tmp_path)
+    assert [str(f) for f in located] == [
+        "index.html:40: spelling: auhtenticité",
+        "index.html:52: spelling: auhtenticité",
+        "content/faq/03-c.md:5: spelling: activtés (in index.html:60)",
+    ]
