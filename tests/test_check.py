@@ -9,8 +9,7 @@ from samples import COMPANY_VAT
 from servers import StaticServer
 from support import REPO, run_invoke
 
-import pelicanconf
-from project import TYPOGRAPHY_TABLE, VNU_JAR, gate_inputs
+from project import TYPOGRAPHY_TABLE, VNU_JAR, gate_inputs, public_url
 from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
 from sitecheck.rules import check_document, check_entities, check_links, resolve
 from sitecheck.spelling import check_spelling, misspelled
@@ -342,7 +341,7 @@ def test_report_groups_by_rule_and_counts():
 
 
 def test_the_real_site_passes_every_rule(site):
-    findings = check_site(site.output, RULES, gate_inputs(site_url=pelicanconf.SITE_PUBLIC_URL))
+    findings = check_site(site.output, RULES, gate_inputs(site_url=public_url()))
     assert findings == [], format_report(findings)
 
 

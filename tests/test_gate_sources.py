@@ -111,6 +111,7 @@ def test_a_title_is_reported_at_its_front_matter_and_the_text_at_its_body(twin_s
 
 def test_text_no_source_names_stays_at_the_built_page(tmp_path):
     tiny = TinySite(tmp_path)
+    tiny.write("faq/01-a.md", question(1, "a", "La réponse."))
     # Written in the page's source, but shown only by the footer's template: not its text.
     tiny.write("pages/contact.md", page("Contact", "Écrivez-nous : Mentions légales."))
     site = tiny.build()
