@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 from project import (
     CACHE,
     DEV_SETTINGS,
-    GATE_INPUTS,
     OUTPUT,
     ROOT,
     THEME,
     BuildError,
     build_into,
+    gate_inputs,
     public_url,
 )
 
@@ -123,7 +123,7 @@ def serve(host: str, port: int) -> None:
         sys.stdout.reconfigure(line_buffering=True)
     if port_in_use(host, port):
         raise AuthoringError(f"port {port} is in use; try --port {free_port_after(host, port)}")
-    site_url = public_url()
+    inputs = gate_inputs(site_url=public_url())
 
     def rebuild():
         overrides = {
@@ -139,7 +139,7 @@ def serve(host: str, port: int) -> None:
             return
         print("Checking (fast rules):")
         # Offline: an author's every save must not wait on other hosts.
-        run_gate(OUTPUT, FAST_RULES, site_url=site_url, external=False, **GATE_INPUTS)
+        run_gate(OUTPUT, inputs, FAST_RULES, external=False)
 
     rebuild()
     server = Server(watcher=PromptWatcher())

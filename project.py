@@ -1,7 +1,8 @@
 """The project's folders, and how its settings are loaded and its site built.
 
 The ground floor: the tasks, the gate runner, the deploy and the tests take
-their folders and settings from here. It imports none of them.
+their folders and settings from here. It imports none of them, but for the
+typed inputs of the gate (sitecheck/inputs.py, which imports nothing).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sitecheck.inputs import GateInputs
 
 ROOT = Path(__file__).resolve().parent
 CONTENT = ROOT / "content"
@@ -35,14 +39,6 @@ NODE_MODULES = ROOT / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 TYPOGRAPHY_TABLE = ROOT / "plugins" / "cimw" / "typography.toml"
-# What the quality gate reads besides the built site (sitecheck.check_site's files).
-GATE_INPUTS: dict[str, Path] = {
-    "content_dir": CONTENT,
-    "word_list": WORD_LIST,
-    "jar": VNU_JAR,
-    "typography_table": TYPOGRAPHY_TABLE,
-    "grammar_exceptions": GRAMMAR_EXCEPTIONS,
-}
 
 
 class BuildError(Exception):
@@ -158,3 +154,24 @@ def parse_facts(settings: Mapping[str, Any]) -> Any:
     from cimw.facts import parse_facts as parse
 
     return parse(settings)
+
+
+def gate_inputs(
+    content: Path = CONTENT, site_url: str = "", typography_table: Path = TYPOGRAPHY_TABLE
+) -> GateInputs:
+    """What the quality gate reads besides the built site: the files of `content`, the tools'.
+
+    `content` is the content folder the site was built from (a copy's, in the
+    tests): its word list and grammar exceptions go with it; the typography
+    table is the one of the sources built (the publish builds a commit's).
+    """
+    from sitecheck.inputs import GateInputs
+
+    return GateInputs(
+        content_dir=content,
+        word_list=content / WORD_LIST.name,
+        jar=VNU_JAR,
+        typography_table=typography_table,
+        grammar_exceptions=content / GRAMMAR_EXCEPTIONS.name,
+        site_url=site_url,
+    )

@@ -10,6 +10,8 @@ from pelicanconf import *  # noqa: F403
 SITEURL = str(SITE_PUBLIC_URL)  # noqa: F405
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# Published pages do not name their Markdown files.
+GATE_SOURCE_ATTRIBUTES = False
 # Refuse to publish while a legal or contact field is a placeholder or empty.
 LEGAL_REQUIRE_REAL_VALUES = True
 # gzip and Brotli twins of every text file, served by content negotiation.

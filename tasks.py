@@ -24,6 +24,7 @@ from invoke.tasks import task
 
 import project
 from project import BuildError
+from sitecheck import rules_help
 
 BENCHMARKS = project.ROOT / "tests" / "benchmarks"
 PORT = 8000
@@ -106,18 +107,17 @@ def serve(c, port: int = PORT, bind: str = BIND):
 @task(
     help={
         "path": "built folder to check (default: build the development site into output/ first)",
-        "rules": "comma-separated rules (default: all): entities,spelling,grammar,typography,"
-        "links,document,validity",
+        "rules": f"comma-separated rules (default: all). {rules_help()}",
         "external": "also fetch the external links (needs the network)",
     }
 )
 def check(c, path: str = "", rules: str = "", external: bool = False):
-    """Check the built site: entities, spelling, grammar, typography, links, document, validity."""
+    """Check the built site with every rule of the quality gate, or those of --rules."""
     import toolchain
     from sitecheck import RULES, run_gate
     from sitecheck.grammar import GrammarUnavailable
 
-    selected = tuple(r.strip() for r in rules.split(",") if r.strip()) or RULES
+    selected = tuple(r.strip() for r in rules.split(",") if r.strip()) or tuple(RULES)
     unknown = sorted(set(selected) - set(RULES))
     if unknown:
         raise Exit(f"unknown rule {', '.join(unknown)}; rules: {', '.join(RULES)}")
@@ -127,14 +127,9 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
     folder = Path(path)
     if not (folder / "index.html").is_file():
         raise Exit(f"No built site in {folder}: build it first (./run build)")
+    inputs = project.gate_inputs(site_url=project.public_url())
     try:
-        findings = run_gate(
-            folder,
-            selected,
-            site_url=project.public_url(),
-            **project.GATE_INPUTS,
-            external=external,
-        )
+        findings = run_gate(folder, inputs, selected, external=external)
     except (ValueError, GrammarUnavailable) as error:
         raise Exit(str(error)) from None
     if findings:

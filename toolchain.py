@@ -2,9 +2,10 @@
 
 - `build`, `serve`, `new-faq`, `clean`: the runtime Python packages only
   (`./run` is `uv run --no-dev`), nothing from apt, no server.
-- `check`: what its rules run. Each rule declares its tools in `RULE_TOOLS`
-  (and `RULE_NODE_FILES` for what npm installs); `--rules` installs, or asks
-  for, only those.
+- `check`: what its rules run. Each rule declares its tools in the gate's
+  table (`sitecheck.RULES`), read here into `RULE_TOOLS` (and
+  `RULE_NODE_FILES` for what npm installs); `--rules` installs, or asks for,
+  only those.
 - `publish`: check's tools for every rule, then git, rsync and an ssh client.
 - `test`: everything: the servers and browsers the tests start themselves,
   and the dev group of Python packages (`dev_python`).
@@ -25,18 +26,20 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from project import AXE_JS, ROOT, VNU_JAR
+from sitecheck import RULES
 
-# What each rule of the quality gate runs (a rule that runs only Python has
-# no entry): command or file -> Debian package.
+# Where npm installs each Node package that a rule of the gate or a test needs.
+NODE_FILES: dict[str, Path] = {"vnu-jar": VNU_JAR, "axe-core": AXE_JS}
+# What each rule of the quality gate runs, as the gate's table declares it (a
+# rule that runs only Python has no entry): command or file -> Debian package.
 RULE_TOOLS: dict[str, dict[str, str]] = {
-    "spelling": {"hunspell": "hunspell", "/usr/share/hunspell/fr_FR.dic": "hunspell-fr"},
-    # Grammalecte runs in Debian's Python, not the project's environment.
-    "grammar": {"/usr/lib/python3/dist-packages/grammalecte/__init__.py": "python3-grammalecte"},
-    "validity": {"java": "default-jre-headless"},
+    name: dict(rule.tools) for name, rule in RULES.items() if rule.tools
 }
 # What each rule needs from package-lock.json.
 RULE_NODE_FILES: dict[str, tuple[Path, ...]] = {
-    "validity": (VNU_JAR,),
+    name: tuple(NODE_FILES[package] for package in rule.node_packages)
+    for name, rule in RULES.items()
+    if rule.node_packages
 }
 # What `publish` runs after the gate: git (only committed sources are
 # published), and the upload over SSH.
@@ -55,7 +58,7 @@ TEST_TOOLS = {
     "firefox-esr": "firefox-esr",
     "w3m": "w3m",
 }
-TEST_NODE_FILES = (AXE_JS,)
+TEST_NODE_FILES = (NODE_FILES["axe-core"],)
 NPM = {"npm": "npm"}
 
 

@@ -25,12 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from project import (
-    GATE_INPUTS,
-    GRAMMAR_EXCEPTIONS,
     ROOT,
     TYPOGRAPHY_TABLE,
-    WORD_LIST,
     BuildError,
+    gate_inputs,
     load_settings,
 )
 from sitecheck import RULES, Site, check_site, format_report
@@ -195,16 +193,10 @@ def checked_build(sources: Sources, output: Path, release_id: str) -> dict[str, 
 def run_quality_gate(sources: Sources, output: Path, content: Path, site_url: str) -> None:
     """Every rule of the gate on the build, with the inputs of the sources built."""
     table = sources.folder / TYPOGRAPHY_TABLE.relative_to(ROOT)
-    inputs: dict[str, Any] = {
-        **GATE_INPUTS,
-        "content_dir": content,
-        "word_list": content / WORD_LIST.name,
-        "grammar_exceptions": content / GRAMMAR_EXCEPTIONS.name,
-        "typography_table": table if table.is_file() else GATE_INPUTS["typography_table"],
-    }
+    inputs = gate_inputs(content, site_url, table if table.is_file() else TYPOGRAPHY_TABLE)
     site = Site(output)
     try:
-        findings = check_site(site, RULES, site_url=site_url, **inputs)
+        findings = check_site(site, RULES, inputs)
     except GrammarUnavailable as error:
         raise DeployError(f"the quality gate cannot run: {error}") from None
     if findings:

@@ -15,7 +15,7 @@ import json
 import sys
 
 
-def main():
+def main() -> None:
     request = json.load(sys.stdin)
     try:
         import grammalecte  # type: ignore[import-not-found]  # Debian's, not the project's

@@ -96,14 +96,14 @@ SPACES = " \t\n\r\f"
 SPACES_RE = re.compile(f"[{SPACES}]+")
 NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 # A word for the needle: letters and digits, with the apostrophes and hyphens inside it.
-WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
+WORD_RE = re.compile(r"\w+(?:['\u2019-]\w+)*")
 # How many words point at an error's line: enough to be found once in the content.
 NEEDLE_WORDS = 4
 # Words and the spaces between them, without punctuation.
-TYPED_RUN_RE = re.compile(r"[\w'’\- \u00a0\u202f]+")
+TYPED_RUN_RE = re.compile(r"[\w'\u2019\- \u00a0\u202f]+")
 
 
-class GrammarUnavailable(RuntimeError):
+class GrammarUnavailable(RuntimeError):  # noqa: N818, RUF100 (named for the state)
     """Grammalecte cannot run here; the message says what to install."""
 
 
@@ -135,45 +135,55 @@ def _block(chars: list[tuple[str, int]]) -> Block | None:
     return Block("".join(text), tuple(lines)) if text else None
 
 
-def page_blocks(page: Page) -> list[Block]:
-    """Return the blocks of visible text of a page, then its title and meta description."""
-    blocks: list[Block] = []
-    chars: list[tuple[str, int]] = []
-    line = 1
+class _BlockReader:
+    """Walks a page's body in document order, cutting its text into blocks."""
 
-    def flush():
-        block = _block(chars)
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.chars: list[tuple[str, int]] = []
+        self.line = 1
+
+    def flush(self) -> None:
+        block = _block(self.chars)
         if block is not None:
-            blocks.append(block)
-        chars.clear()
+            self.blocks.append(block)
+        self.chars.clear()
 
-    def walk(tag: Tag):
-        nonlocal line
+    def text(self, node: NavigableString) -> None:
+        for char in str(node):
+            self.chars.append((char, self.line))
+            self.line += char == "\n"
+
+    def walk(self, tag: Tag) -> None:
         for node in tag.children:
             if isinstance(node, NavigableString):
-                if isinstance(node, NOT_TEXT):
-                    continue
-                for char in str(node):
-                    chars.append((char, line))
-                    line += char == "\n"
-                continue
-            if not isinstance(node, Tag) or node.name in NOT_PROSE or node.has_attr("hidden"):
-                continue
-            line = node.sourceline or line
-            if PLACEHOLDER_CLASS in (node.get("class") or []):
-                chars.extend((char, line) for char in STAND_IN)
-                continue
-            if node.name in BLOCK_ELEMENTS:
-                flush()
-                walk(node)
-                flush()
-            else:
-                walk(node)
+                if not isinstance(node, NOT_TEXT):
+                    self.text(node)
+            elif isinstance(node, Tag) and node.name not in NOT_PROSE:
+                self.element(node)
 
+    def element(self, node: Tag) -> None:
+        if node.has_attr("hidden"):
+            return
+        self.line = node.sourceline or self.line
+        if PLACEHOLDER_CLASS in (node.get("class") or []):
+            self.chars.extend((char, self.line) for char in STAND_IN)
+        elif node.name in BLOCK_ELEMENTS:
+            self.flush()
+            self.walk(node)
+            self.flush()
+        else:
+            self.walk(node)
+
+
+def page_blocks(page: Page) -> list[Block]:
+    """Return the blocks of visible text of a page, then its title and meta description."""
+    reader = _BlockReader()
     body = page.soup.body
     if body is not None:
-        walk(body)
-        flush()
+        reader.walk(body)
+        reader.flush()
+    blocks = reader.blocks
     for text, text_line in page.head_texts():
         block = _block([(char, text_line) for char in BRACKETED_RE.sub(STAND_IN, text)])
         if block is not None:
@@ -184,8 +194,8 @@ def page_blocks(page: Page) -> list[Block]:
 def grammalecte_errors(
     texts: list[str],
     python: Path = DEBIAN_PYTHON,
-    options_off=tuple(OPTIONS_OFF),
-    rules_off=tuple(RULES_OFF),
+    options_off: tuple[str, ...] = tuple(OPTIONS_OFF),
+    rules_off: tuple[str, ...] = tuple(RULES_OFF),
 ) -> list[list[dict]]:
     """Return Grammalecte's errors for each text, with OPTIONS_OFF and RULES_OFF off."""
     if not texts:
@@ -226,7 +236,7 @@ def grammalecte_errors(
 
 def as_typed(text: str) -> str:
     """Text as an author types it: straight apostrophe, plain spaces."""
-    return text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
 
 
 @dataclass

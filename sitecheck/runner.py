@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .core import Finding, Site, format_report, locate_in_sources
-from .grammar import check_grammar
-from .rules import check_document, check_entities, check_links, external_urls
-from .spelling import check_spelling
-from .typography import check_typography, load_checks
-from .validity import check_validity
-
-RULES = ("entities", "spelling", "grammar", "typography", "links", "document", "validity")
-# Fast enough to run after every rebuild of `invoke serve`.
-FAST_RULES = ("entities", "typography", "links", "document")
+from .inputs import GateInputs
+from .registry import RULES
+from .rules import external_urls
 
 
 def as_site(built: Path | Site) -> Site:
@@ -25,45 +20,20 @@ def as_site(built: Path | Site) -> Site:
 
 
 def check_site(
-    built: Path | Site,
-    rules=RULES,
-    content_dir: Path | None = None,
-    word_list: Path | None = None,
-    jar: Path | None = None,
-    site_url: str = "",
-    typography_table: Path | None = None,
-    grammar_exceptions: Path | None = None,
+    built: Path | Site, rules: Iterable[str] = tuple(RULES), inputs: GateInputs | None = None
 ) -> list[Finding]:
-    """Return every finding of `rules` on the site built in a folder."""
-    unknown = set(rules) - set(RULES)
+    """Return every finding of `rules` on the site built in a folder, located in its sources."""
+    selected = tuple(rules)
+    unknown = set(selected) - set(RULES)
     if unknown:
         raise ValueError(f"unknown rule {', '.join(sorted(unknown))}; rules: {', '.join(RULES)}")
+    inputs = inputs or GateInputs()
     site = as_site(built)
-    if "typography" in rules:
-        if typography_table is None:
-            raise ValueError("the typography rule needs the path of the typography table")
-        typography_checks = load_checks(typography_table)
-    netloc = urlsplit(site_url).netloc
     findings: list[Finding] = []
-    for page in site.pages.values():
-        if "entities" in rules:
-            findings += check_entities(page)
-        if "typography" in rules:
-            findings += check_typography(page, typography_checks)
-        if "document" in rules:
-            findings += check_document(page, site, netloc)
-        if "links" in rules:
-            findings += check_links(page, site, netloc)
-    if "spelling" in rules:
-        word_list = word_list if word_list and Path(word_list).is_file() else None
-        findings += check_spelling(list(site.pages.values()), word_list)
-    if "grammar" in rules:
-        findings += check_grammar(list(site.pages.values()), grammar_exceptions)
-    if "validity" in rules:
-        if jar is None:
-            raise ValueError("the validity rule needs the path of vnu.jar")
-        findings += check_validity(site.root, jar)
-    return locate_in_sources(findings, content_dir)
+    for name, rule in RULES.items():
+        if name in selected:
+            findings += rule.check(site, inputs)
+    return locate_in_sources(findings, inputs.content_dir, site=site)
 
 
 def external_links(built: Path | Site, site_url: str = "") -> dict[str, list[str]]:
@@ -80,7 +50,7 @@ def external_links(built: Path | Site, site_url: str = "") -> dict[str, list[str
 
 def fetch_external(links: dict[str, list[str]], timeout: float = 10.0) -> list[Finding]:
     """Fetch each external URL; return a finding for each that does not answer 2xx/3xx."""
-    findings = []
+    findings: list[Finding] = []
     for url, pages in sorted(links.items()):
         request = urllib.request.Request(
             url, method="HEAD", headers={"User-Agent": "cimw-site-check"}
@@ -98,20 +68,15 @@ def fetch_external(links: dict[str, list[str]], timeout: float = 10.0) -> list[F
 
 def run_gate(
     built: Path,
-    rules=RULES,
+    inputs: GateInputs,
+    rules: Iterable[str] = tuple(RULES),
     *,
-    site_url: str,
     external: bool = False,
-    **inputs: Path | None,
 ) -> list[Finding]:
-    """Run the quality gate on a built folder; print the report; return the findings.
-
-    `inputs` are check_site's files: content_dir, word_list, jar, typography_table,
-    grammar_exceptions.
-    """
+    """Run the quality gate on a built folder; print the report; return the findings."""
     site = Site(built)  # read and parsed once for the rules and the link list
-    findings = check_site(site, rules=rules, site_url=site_url, **inputs)
-    links = external_links(site, site_url)
+    findings = check_site(site, rules, inputs)
+    links = external_links(site, inputs.site_url)
     if external:
         findings += fetch_external(links)
     if links:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from .core import Finding, Page
@@ -15,10 +16,10 @@ DICTIONARY = "fr_FR"
 NOT_WORDS_RE = re.compile(
     r"\S+@\S+|https?://\S+|\w[\w-]*(?:\.[\w-]+)+\w|\S*\d\S*|&[A-Za-z][A-Za-z0-9]*;?"
 )
-WORD_RE_TEMPLATE = r"(?<![\w’'-]){}(?![\w’'-])"
+WORD_RE_TEMPLATE = r"(?<![\w\u2019'-]){}(?![\w\u2019'-])"
 
 
-class SpellingUnavailable(RuntimeError):
+class SpellingUnavailable(RuntimeError):  # noqa: N818, RUF100 (named for the state)
     """hunspell or its French dictionary is not installed."""
 
 
@@ -33,7 +34,7 @@ def hunspell_command(word_list: Path | None, dictionary: str = DICTIONARY) -> li
 
 
 # A word as hunspell sees it: letters, with the apostrophes and hyphens inside it.
-WORD_RE = re.compile(r"[^\W\d_](?:[\w’'-]*[^\W\d_])?")
+WORD_RE = re.compile(r"[^\W\d_](?:[\w\u2019'-]*[^\W\d_])?")
 
 
 def misspelled(
@@ -47,7 +48,7 @@ def misspelled(
     words = set()
     for text in texts:
         # hunspell reads the typographic apostrophe as a word character: give it ASCII.
-        words.update(WORD_RE.findall(NOT_WORDS_RE.sub(" ", text).replace("’", "'")))
+        words.update(WORD_RE.findall(NOT_WORDS_RE.sub(" ", text).replace("\u2019", "'")))
     prose = "\n".join(sorted(words))
     result = subprocess.run(
         hunspell_command(word_list, dictionary),
@@ -65,12 +66,12 @@ def misspelled(
     return {word.rstrip(".") for word in result.stdout.split() if word.rstrip(".")}
 
 
-def check_spelling(pages: list[Page], word_list: Path | None = None):
+def check_spelling(pages: list[Page], word_list: Path | None = None) -> Iterator[Finding]:
     """Flag each word hunspell does not know, at each place it appears."""
     texts = {page.name: list(page.text_nodes()) + list(page.head_texts()) for page in pages}
     unknown = misspelled([text for nodes in texts.values() for text, _ in nodes], word_list)
     for word in sorted(unknown):
-        pattern = re.compile(WORD_RE_TEMPLATE.format(re.escape(word).replace("'", "['’]")))
+        pattern = re.compile(WORD_RE_TEMPLATE.format(re.escape(word).replace("'", "['\u2019]")))
         for name, nodes in texts.items():
             lines = sorted({line for text, line in nodes if pattern.search(text)})
             for line in lines:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core import Finding, Page, Site
+from .core import Finding, Page
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 # Addresses keep their own punctuation.
@@ -60,7 +60,7 @@ def typography_findings(
             yield check.message.format(mark=mark), excerpt
 
 
-def check_typography(page: Page, checks: list[Check], site: Site | None = None):
+def check_typography(page: Page, checks: list[Check]) -> Iterator[Finding]:
     """Flag straight quotes and missing no-break spaces in the visible text."""
     previous = ""
     for text, line in page.text_nodes():

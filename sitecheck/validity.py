@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .core import Finding
 
 
-class ValidatorUnavailable(RuntimeError):
+class ValidatorUnavailable(RuntimeError):  # noqa: N818, RUF100 (named for the state)
     """Java or vnu.jar is missing."""
 
 
@@ -35,7 +36,7 @@ def vnu_messages(command: list[str], files: list[str]) -> list[dict]:
     return messages
 
 
-def check_validity(root: Path, jar: Path):
+def check_validity(root: Path, jar: Path) -> Iterator[Finding]:
     """Run vnu on the HTML files of `root`, then on its CSS files; yield the errors."""
     root = Path(root)
     command = vnu_command(jar)

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from sites import REPO
 
-from project import GATE_INPUTS
 from project import build as pelican_build
+from project import gate_inputs
 from sitecheck import FAST_RULES, RULES, Site, check_site
 from sitecheck.grammar import OPTIONS_OFF, RULES_OFF, grammalecte_errors, page_blocks
 
@@ -58,7 +58,7 @@ def timed_in_turn(actions: list, rounds: int) -> list[str]:
 
 def rule_table(output: Path, rounds: int) -> list[str]:
     def run(rules):
-        return lambda: check_site(output, rules, **GATE_INPUTS)
+        return lambda: check_site(output, rules, gate_inputs())
 
     lines = ["| rules | seconds |", "| --- | --- |"]
     for rule in RULES:
