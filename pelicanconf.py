@@ -9,9 +9,9 @@ from pathlib import Path
 
 # The site plugin's model of the facts, for `Unconfirmed` below.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "plugins"))
-from jinja2 import select_autoescape
 
 from cimw.facts import Unconfirmed
+from cimw.templating import autoescape
 
 AUTHOR = "CIMW"
 SITENAME = "CIMW"
@@ -170,7 +170,7 @@ FILENAME_METADATA = r""
 
 JINJA_ENVIRONMENT = {
     # HTML and XML are escaped: a fact such as "A & B" is written as text.
-    "autoescape": select_autoescape(["html", "xml"]),
+    "autoescape": autoescape,
     "trim_blocks": True,
     "lstrip_blocks": True,
     # Text files (robots.txt, security.txt) end with a newline.

@@ -36,8 +36,7 @@ FACTS_MODULES = [
     "tests/test_seo.py",
     "tests/test_pricing.py",
     "tests/test_legal.py",
-    "tests/test_placeholders.py",
-    "tests/test_bad_input.py",
+    "tests/test_hosting.py",
 ]
 
 NEW_QUESTION = "Sous quel délai intervenez-vous ?"
