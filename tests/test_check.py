@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gate_pages import NBSP, NNBSP, old_page, page
 from samples import COMPANY_VAT
 from servers import StaticServer
 from support import REPO, run_invoke
@@ -17,20 +18,7 @@ from sitecheck.typography import check_typography, load_checks, typography_findi
 from sitecheck.validity import check_validity
 
 WORDS = REPO / "content" / "words.txt"
-NNBSP, NBSP = "\u202f", "\u00a0"
 CHECKS = load_checks(TYPOGRAPHY_TABLE)
-
-
-def page(body: str, name: str = "index.html", head: str = "") -> Page:
-    """A complete, valid French page around `body`."""
-    return Page(
-        name,
-        (
-            '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-            f'<title>Titre</title>\n<meta name="description" content="Une page.">\n{head}'
-            f"</head>\n<body>\n<main>\n<h1>Titre</h1>\n{body}\n</main>\n</body>\n</html>\n"
-        ),
-    )
 
 
 def rules_and_lines(findings):
@@ -353,13 +341,6 @@ def test_the_site_with_real_legal_details_passes_every_rule(request, fixture):
         gate_inputs(site_url=COMPANY_VAT["SITE_PUBLIC_URL"]),
     )
     assert findings == [], format_report(findings)
-
-
-def old_page() -> Page:
-    """The old hand-written page, as it was served: broken references included."""
-    text = (REPO / "tests" / "fixtures" / "old-site.txt").read_text(encoding="utf-8")
-    body = "\n".join(f"<p>{line.strip()}</p>" for line in text.splitlines() if line.strip())
-    return Page("old.html", page(body).html)
 
 
 def test_the_gate_catches_the_old_site_broken_references():

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from gate_pages import NBSP, NNBSP, old_page, page
 from support import REPO, copy_project
-from test_check import NBSP, NNBSP, old_page, page
 
 from project import GRAMMAR_EXCEPTIONS, TYPOGRAPHY_TABLE
 from sitecheck import Finding, Page, locate_in_sources
