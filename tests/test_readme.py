@@ -1,4 +1,8 @@
-"""The README's examples of tasks run as written: the README cannot drift from the code."""
+"""The README's examples of tasks run as written, and its tables list the tasks there are.
+
+The checks of every file of the documentation (names, tables, links) are in
+test_docs.py; these are the README's own.
+"""
 
 from __future__ import annotations
 
@@ -11,56 +15,26 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from invoke import Collection
+from documents import commands, names_in, section, table_rows, task_flags
 from servers import free_port, wait_for
 from support import REPO, copy_project
 
-import tasks
 import toolchain
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-COMMAND_RE = re.compile(r"(?:\./run|uv run(?: --no-dev)? invoke)\s+(?P<rest>.*)")
-TASK_RE = re.compile(r"[a-z][a-z-]*")
 # What the author runs day to day; run for real below, on a copy of the project.
 AUTHOR_TASKS = ("new-faq", "build", "check", "serve", "clean")
 
 
 def readme_commands() -> list[list[str]]:
-    """Every task command the README shows, in a code block or a code span, as arguments."""
-    snippets = [
-        line for block in re.findall(r"```sh\n(.*?)```", README, re.S) for line in block.split("\n")
-    ]
-    snippets += re.findall(r"(?<!`)`([^`\n]+)`(?!`)", README)
-    commands = []
-    for snippet in snippets:
-        match = COMMAND_RE.fullmatch(snippet.strip())
-        if match:
-            arguments = shlex.split(match.group("rest"), comments=True)
-            if arguments and TASK_RE.fullmatch(arguments[0]) and arguments not in commands:
-                commands.append(arguments)
-    return commands
+    return commands(README)
 
 
-def task_flags() -> dict[str, set[str]]:
-    """Each task of tasks.py and its long flags, as `invoke --help TASK` shows them."""
-    collection = Collection.from_module(tasks)
+def task_table() -> dict[str, str]:
+    """The rows of the README's task table: task name -> its task cell."""
     return {
-        name: {
-            f"--{argument.names[0]}"
-            for argument in collection[name].get_arguments()
-            if not argument.positional
-        }
-        for name in collection.task_names
-    }
-
-
-def table_rows() -> dict[str, str]:
-    """The rows of the README's task table: task name -> its first cell."""
-    section = README.split("\n## Tasks\n", 1)[1].split("\n## ", 1)[0]
-    return {
-        cell.split()[0]: cell
-        for cell in re.findall(r"^\|(?: [a-z]+ \|)? `([^`]+)` \|", section, re.M)
-        if cell.split()[0] != "task"
+        names_in(row[1])[0].split()[0]: names_in(row[1])[0]
+        for row in table_rows(section(README, "Tasks"), "group")
     }
 
 
@@ -70,24 +44,23 @@ def test_the_readme_shows_commands_of_every_author_task():
     assert {"test", "publish", "rollback"} <= shown
 
 
-def test_every_command_of_the_readme_names_a_task_and_its_flags():
-    flags = task_flags()
-    for arguments in readme_commands():
-        task, *rest = arguments
-        assert task in flags, f"README runs {shlex.join(arguments)}: no task {task}"
-        for word in rest:
-            if word.startswith("--"):
-                assert word.split("=")[0] in flags[task], f"README: {shlex.join(arguments)}"
-
-
 def test_the_task_table_lists_every_task_with_its_flags():
     flags = task_flags()
-    rows = table_rows()
+    rows = task_table()
     assert set(rows) == set(flags), "the README's task table and tasks.py differ"
     for name, cell in rows.items():
         assert set(re.findall(r"--[a-z-]+", cell)) <= flags[name], cell
         for flag in flags[name]:
-            assert flag in README, f"{name} {flag} is not in the README"
+            assert flag in cell, f"{name} {flag} is not in the README's task table"
+
+
+def test_the_tools_table_names_tasks():
+    flags = task_flags()
+    rows = table_rows(section(README, "Two commands"), "task")
+    assert rows, "no table of the tools each task needs"
+    for row in rows:
+        for name in names_in(row[0]):
+            assert name in flags, f"the README's tools table names {name}, which is no task"
 
 
 def check_tier_path(tmp_path: Path) -> str:
