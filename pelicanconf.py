@@ -198,12 +198,12 @@ TYPOGRIFY_IGNORE_TAGS = ["code", "pre", "kbd", "samp", "script", "style"]
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False
 
-# When the content cache is on (`invoke serve`), keep whole pages and questions,
+# When the content cache is on (`./run serve`), keep whole pages and questions,
 # typogrify's work included, and skip compressing the cache file.
 CONTENT_CACHING_LAYER = "generator"
 GZIP_CACHE = False
 
-# The release being published and its commit, written to /version.txt; set by `invoke publish`.
+# The release being published and its commit, written to /version.txt; set by `./run publish`.
 RELEASE_ID = "development"
 RELEASE_COMMIT = ""
 

@@ -17,7 +17,7 @@ LEGAL_REQUIRE_REAL_VALUES = True
 # gzip and Brotli twins of every text file, served by content negotiation.
 HOSTING_PRECOMPRESS = True
 
-# Where `invoke publish` deploys: [user@]host:/absolute/base/folder,
+# Where `./run publish` deploys: [user@]host:/absolute/base/folder,
 # ssh://[user@]host[:port]/folder or sftp://[user@]host[:port]/folder. The
 # environment variable of the same name wins. The base folder holds releases/
 # and the live docroot symlink.
