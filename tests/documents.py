@@ -43,11 +43,25 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
+def code_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """Each fenced code block: its info string (sh, yaml, or empty) and its lines."""
+    blocks: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if FENCE_RE.match(line):
+            if current is None:
+                current = []
+                blocks.append((line.strip().strip("`"), current))
+            else:
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
 def commands(text: str) -> list[list[str]]:
     """Every task command the text shows, in a sh block or a code span, as arguments."""
-    snippets = [
-        line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.split("\n")
-    ]
+    snippets = [line for info, lines in code_blocks(text) if info == "sh" for line in lines]
     snippets += CODE_SPAN_RE.findall(text)
     found: list[list[str]] = []
     for snippet in snippets:

@@ -7,6 +7,7 @@ small snippet that it must pass and one that it must refuse.
 from __future__ import annotations
 
 import ast
+import re
 import shlex
 
 import pytest
@@ -14,6 +15,7 @@ from documents import (
     DOCUMENTS,
     assigned_names,
     cells,
+    code_blocks,
     code_spans,
     commands,
     link_problems,
@@ -30,9 +32,12 @@ from documents import (
 from support import REPO
 
 import project
+from cimw import placeholders
 from cimw.facts import FactsError, SiteSettings, parse_facts
+from cimw.frontmatter import FrontMatterError, read_front_matter
 
 SETTINGS_DOC = REPO / "docs" / "settings.md"
+CONTENT_DOC = REPO / "docs" / "content.md"
 PUBLISHING_DOC = REPO / "docs" / "publishing.md"
 CONF_NAMES = assigned_names(REPO / "pelicanconf.py") | assigned_names(REPO / "publishconf.py")
 # What the deploy reads from the production settings and the environment.
@@ -234,3 +239,52 @@ def test_the_readme_is_an_entry_point():
     for screenshot in ("tests/screenshots/desktop.png", "tests/screenshots/mobile.png"):
         assert screenshot in readme and (REPO / screenshot).is_file()
     assert {"serve", "test"} <= {arguments[0] for arguments in commands(readme)}
+
+
+def example_block(path, first_words: str) -> list[str]:
+    """The lines of the code block of `path` that starts with `first_words`."""
+    for _, lines in code_blocks(path.read_text(encoding="utf-8")):
+        if lines and lines[0].startswith(first_words):
+            return lines
+    raise AssertionError(f"{relative(path)}: no example starting with {first_words!r}")
+
+
+QUESTION_EXAMPLE = """---
+title: Combien coûte une prestation d'assistance technique ?
+position: cinq
+anchor: combien-ca-coute
+reviewed: 2026-12-01
+---
+
+La réponse.
+"""
+
+
+def test_the_front_matter_example_is_what_the_build_says():
+    shown = example_block(CONTENT_DOC, "Build failed: FrontMatterError")
+    path = "content/faq/05-combien-ca-coute.md"
+    with pytest.raises(FrontMatterError) as error:
+        read_front_matter(path, QUESTION_EXAMPLE, "question")
+    assert shown[0] == "Build failed: FrontMatterError: 2 problems in the questions:"
+    assert str(error.value).split("\n") == shown[1:]
+
+
+def test_the_placeholder_example_is_what_the_build_says():
+    (shown,) = example_block(CONTENT_DOC, "content/faq/")
+    path, line, token = re.match(r"(\S+?):(\d+): (\{\{ \w+ \}\})", shown).groups()
+    text = "\n" * (int(line) - 1) + f"Le prix est de {token}.\n"
+    known = placeholders.catalogue(parse_facts(project.load_settings(project.DEV_SETTINGS)))
+    problems = placeholders.placeholder_problems(text, known)
+    assert placeholders.problem_lines(path, problems, known) == [shown]
+
+
+@pytest.mark.parametrize("path", [CONTENT_DOC, SETTINGS_DOC], ids=relative)
+def test_the_settings_example_is_what_the_build_says(path):
+    shown = example_block(path, "Build failed: FactsError: 2")
+    settings = project.load_settings(project.DEV_SETTINGS, {"DAY_RATE": "300", "VAT_RATE": 19.6})
+    with pytest.raises(FactsError) as error:
+        parse_facts(settings)
+    assert shown == [
+        f"Build failed: FactsError: {line}" if i == 0 else line
+        for i, line in enumerate(str(error.value).split("\n"))
+    ]
