@@ -86,6 +86,27 @@ def catalogue(facts: Facts) -> Catalogue:
     return Catalogue(names, frozenset(pricing.BLOCK_PLACEHOLDERS), unavailable)
 
 
+# An HTML comment, or a tag with its attributes, written in the Markdown.
+MARKUP_RE = re.compile(r"<!--.*?(?:-->|$)|</?[A-Za-z][^<>]*>", re.DOTALL)
+
+
+def markup_problems(text: str) -> list[Problem]:
+    """Braces inside an HTML tag or comment: a placeholder is filled in the text only."""
+    problems = []
+    for markup in MARKUP_RE.finditer(text):
+        if "{" in markup.group(0) or "}" in markup.group(0):
+            line = text.count("\n", 0, markup.start()) + 1
+            problems.append(
+                Problem(
+                    line,
+                    markup.group(0).split("\n")[0][:60],
+                    "a placeholder or a brace inside an HTML tag or comment is not filled: "
+                    "write it in the text",
+                )
+            )
+    return problems
+
+
 def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
     """Return every brace in `text` that is not a known placeholder where it can be filled.
 
@@ -93,7 +114,7 @@ def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
     its line with a blank line (or the start or end of the text) on each side.
     """
     lines = text.split("\n")
-    problems = []
+    problems = markup_problems(text)
     for number, line in enumerate(lines, start=1):
         for match in BRACES_RE.finditer(line):
             token = match.group(0).strip()
