@@ -132,7 +132,10 @@ def test_a_stray_file_in_the_content_folder_is_named(tiny):
 
 # -- values -----------------------------------------------------------------------
 
-HEADER = "title: Une question ?\nposition: 1\nanchor: une\nsummary: La réponse en bref.\nreviewed: 2026-11-26\n"
+HEADER = (
+    "title: Une question ?\nposition: 1\nanchor: une\nsummary: La réponse en bref.\n"
+    "reviewed: 2026-11-26\n"
+)
 
 
 def with_field(field: str, line: str) -> str:
@@ -285,7 +288,8 @@ def test_any_body_is_read_or_refused_naming_the_file(tmp_path_factory, body, tit
     folder.mkdir()
     path = folder / "01-x.md"
     path.write_text(
-        f"---\ntitle: {title!r}\nposition: 1\nanchor: x\nsummary: En bref.\nreviewed: 2026-11-26\n---\n\n{body}\n",
+        f"---\ntitle: {title!r}\nposition: 1\nanchor: x\nsummary: En bref.\n"
+        f"reviewed: 2026-11-26\n---\n\n{body}\n",
         encoding="utf-8",
     )
     reader = site_reader()
