@@ -23,7 +23,9 @@ EXAMPLES = [
 
 def test_every_rule_has_a_fix_a_check_and_an_example():
     for rule in TABLE:
-        assert rule["fix"] and rule["checks"] and rule["examples"], rule["name"]
+        assert rule["fix"], rule["name"]
+        assert rule["checks"], rule["name"]
+        assert rule["examples"], rule["name"]
         assert rule.get("replace") is not None or rule.get("alternate"), rule["name"]
     assert [rule.name for rule in RULES] == [rule["name"] for rule in TABLE]
 

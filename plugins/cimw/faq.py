@@ -121,5 +121,5 @@ class FaqGenerator(CachingGenerator):
         self.readers.save_cache()
 
 
-def get_generators(pelican: Pelican) -> type[FaqGenerator]:
+def get_generators(_pelican: Pelican) -> type[FaqGenerator]:
     return FaqGenerator

@@ -188,7 +188,7 @@ class InlinePlaceholders(InlineProcessor):
     """`{{ name }}` inside a paragraph, a heading, a list item...: its phrase."""
 
     def handleMatch(  # type: ignore[override]  # noqa: N802 (Markdown's API)
-        self, m: re.Match[str], data: str
+        self, m: re.Match[str], data: str  # noqa: ARG002 (Markdown's API)
     ) -> tuple[str | None, int | None, int | None]:
         assert self.md is not None  # given at construction
         filling = filling_of(self.md)
@@ -208,7 +208,7 @@ class BlockPlaceholders(BlockProcessor):
         known = filling_of(self.parser.md).known
         return match.group("name") if match and match.group("name") in known.blocks else None
 
-    def test(self, parent: ElementTree.Element, block: str) -> bool:
+    def test(self, parent: ElementTree.Element, block: str) -> bool:  # noqa: ARG002 (Markdown's API)
         return self.name(block) in filling_of(self.parser.md).known.names
 
     def run(self, parent: ElementTree.Element, blocks: list[str]) -> None:
