@@ -18,6 +18,7 @@ import gc
 import hashlib
 import io
 import logging
+import multiprocessing
 import os
 import queue
 import re
@@ -28,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,8 @@ from project import (
     TYPOGRAPHY_TABLE,
     BuildError,
     build_into,
+    collected_warnings,
+    load_settings,
     public_url,
 )
 
@@ -54,7 +58,7 @@ PLUGINS = ROOT / "plugins"
 CACHE_INPUTS = [DEV_SETTINGS, THEME / "templates", PLUGINS]
 # How long the watcher waits for the rest of a save (an editor writes a file
 # in several calls) before it reports the change, in milliseconds.
-SETTLE_MS = 10
+SETTLE_MS = 2
 # The fast rules of the gate: quick enough to run after every rebuild.
 PREVIEW_RULES = ("entities", "typography", "links", "document")
 # The development pages' templates: never rendered into the built site.
@@ -319,8 +323,116 @@ def pelican_quiet() -> Iterator[None]:
 
 
 @dataclass
+class Prepared:
+    """Pelican made ready for the next build: settings read, plugins registered, generators made.
+
+    None of that depends on the content: made while the author is still
+    typing, it is off the path from a save to the page.
+    """
+
+    pelican: Any
+    generators: list[Any]
+    fresh: Path
+
+
+def prepare(
+    settings_file: Path, fresh: Path, overrides: Mapping[str, Any], templates: TemplateCache
+) -> Prepared | None:
+    """Set Pelican up as its `run` does before it reads anything; None if anything went wrong.
+
+    A setup that logs or raises is dropped: the next build is then a plain
+    one, which reports the problem in the words of `build`.
+    """
+    from pelican import Pelican, signals
+
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        with (
+            collected_warnings() as collector,
+            signals.generator_init.connected_to(templates.attach),
+        ):
+            settings = load_settings(settings_file, {**overrides, "OUTPUT_PATH": str(fresh)})
+            pelican = Pelican(settings)
+            context = pelican.settings.copy()
+            context.update(
+                generated_content={},
+                static_links=set(),
+                static_content={},
+                localsiteurl=pelican.settings["SITEURL"],
+            )
+            generators = [
+                generator_class(
+                    context=context,
+                    settings=pelican.settings,
+                    path=pelican.path,
+                    theme=pelican.theme,
+                    output_path=pelican.output_path,
+                )
+                for generator_class in pelican._get_generator_classes()
+            ]
+    except Exception:  # said by the plain build that follows
+        return None
+    return None if collector.messages else Prepared(pelican, generators, fresh)
+
+
+def run_prepared(prepared: Prepared, counts: BuildCounts) -> bool:
+    """Run the rest of Pelican's `run` on a prepared setup; False if it logged or raised anything.
+
+    The steps of Pelican 4.12's `Pelican.run`, less its closing "Done" line.
+    """
+    from pelican import signals
+
+    generators = prepared.generators
+    with collected_warnings() as collector:
+        try:
+            for generator in generators:
+                if hasattr(generator, "generate_context"):
+                    generator.generate_context()
+                if hasattr(generator, "check_disabled_readers"):
+                    generator.check_disabled_readers()
+            signals.all_generators_finalized.send(generators)
+            counts.count(generators)
+            for generator in generators:
+                if hasattr(generator, "refresh_metadata_intersite_links"):
+                    generator.refresh_metadata_intersite_links()
+            writer = prepared.pelican._get_writer()
+            for generator in generators:
+                if hasattr(generator, "generate_output"):
+                    generator.generate_output(writer)
+            signals.finalized.send(prepared.pelican)
+        except Exception:  # said by the plain build that follows
+            return False
+    return not collector.messages
+
+
+def swap_in(fresh: Path, output: Path) -> Path:
+    """Put a fresh build in place of `output`; return where the old one went, to remove later."""
+    previous = output.with_name(f"{output.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if output.is_symlink() or output.exists():
+        output.rename(previous)
+    fresh.rename(output)
+    return previous
+
+
+def touches_setup(changed: Iterable[Path]) -> bool:
+    """Whether a change reaches what every page is made with: settings, theme or plugins."""
+    return any(
+        path == DEV_SETTINGS or path.is_relative_to(THEME) or path.is_relative_to(PLUGINS)
+        for path in map(Path, changed)
+    )
+
+
+@dataclass
 class Preview:
-    """The state of the preview: the last build's report and the findings on each page."""
+    """The state of the preview: the last build's report and the findings on each page.
+
+    A build runs on a Pelican set up ahead (`prepare_next`) when nothing it
+    was set up with changed since; otherwise, and whenever that build logs
+    or raises anything, it is a plain `build_into`, so that a failed build
+    says exactly what `build` says. Either way the site is built into a
+    fresh folder that replaces output/ only when the build succeeds.
+    """
 
     output: Path = OUTPUT
     settings_file: Path = DEV_SETTINGS
@@ -329,39 +441,67 @@ class Preview:
     # Each page's findings, in the words of the terminal (located in the sources).
     findings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     templates: TemplateCache = field(default_factory=TemplateCache)
-    _inputs: str = ""
+    prepared: Prepared | None = None
+    cache: Path | None = None
+    previous: Path | None = None
+    gate: Executor | None = None
+
+    def overrides(self) -> dict[str, Any]:
+        return {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "CACHE_PATH": str(self.cache)}
 
     def build(self, changed: Iterable[Path] = ()) -> BuildReport:
         """Rebuild the site into output/; a failed build leaves the last good site there."""
-        from pelican import signals
-
-        changed_names = tuple(sorted({os.path.relpath(path, ROOT) for path in changed}))
+        changed = {Path(path) for path in changed}
+        names = tuple(sorted({os.path.relpath(path, ROOT) for path in changed}))
         start = time.perf_counter()
         refused = special_files(WATCHED_FOLDERS)
         if refused:
-            return self._keep(
-                BuildReport(changed_names, time.perf_counter() - start, tuple(refused))
-            )
-        if any(Path(path).is_relative_to(PLUGINS) for path in changed):
-            forget_plugins()
-        cache = content_cache()
-        self.templates.for_inputs(cache.name)
-        overrides = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "CACHE_PATH": str(cache)}
+            return self._keep(BuildReport(names, time.perf_counter() - start, tuple(refused)))
+        if self.cache is None or touches_setup(changed):
+            self.prepared = None
+            if any(path.is_relative_to(PLUGINS) for path in changed):
+                forget_plugins()
+            self.cache = content_cache()
+            self.templates.for_inputs(self.cache.name)
         counts = BuildCounts()
         try:
-            with (
-                pelican_quiet(),
-                signals.generator_init.connected_to(self.templates.attach),
-                signals.all_generators_finalized.connected_to(counts.count),
-            ):
-                build_into(self.settings_file, self.output, overrides)
+            if not self._build_prepared(counts):
+                counts = BuildCounts()
+                self._build_plain(counts)
         except BuildError as error:
             problems = tuple(build_problems(str(error))) or (Problem("", 0, str(error)),)
-            return self._keep(BuildReport(changed_names, time.perf_counter() - start, problems))
-        report = BuildReport(
-            changed_names, time.perf_counter() - start, (), counts.questions, counts.pages
-        )
-        return self._keep(report)
+            return self._keep(BuildReport(names, time.perf_counter() - start, problems))
+        seconds = time.perf_counter() - start
+        return self._keep(BuildReport(names, seconds, (), counts.questions, counts.pages))
+
+    def _build_prepared(self, counts: BuildCounts) -> bool:
+        prepared, self.prepared = self.prepared, None
+        if prepared is None or not run_prepared(prepared, counts):
+            return False
+        try:
+            self.previous = swap_in(prepared.fresh, self.output)
+        except OSError:
+            return False
+        return True
+
+    def _build_plain(self, counts: BuildCounts) -> None:
+        from pelican import signals
+
+        with (
+            pelican_quiet(),
+            signals.generator_init.connected_to(self.templates.attach),
+            signals.all_generators_finalized.connected_to(counts.count),
+        ):
+            build_into(self.settings_file, self.output, self.overrides())
+
+    def prepare_next(self) -> None:
+        """Remove the site the last build replaced, and set Pelican up for the next build."""
+        if self.previous is not None:
+            shutil.rmtree(self.previous, ignore_errors=True)
+            self.previous = None
+        if self.cache is not None:
+            fresh = self.output.with_name(f"{self.output.name}.partial")
+            self.prepared = prepare(self.settings_file, fresh, self.overrides(), self.templates)
 
     def _keep(self, report: BuildReport) -> BuildReport:
         self.report = report
@@ -371,30 +511,45 @@ class Preview:
         """Run the fast rules of the gate on the built site; keep each page's findings.
 
         Return the terminal's report: the findings grouped by rule, or "0 findings".
+        With a `gate` (another process), the server answers meanwhile.
         """
-        from sitecheck import check_site, format_report, locate_in_sources
+        if self.gate is None:
+            self.findings, report = fast_findings(self.output, self.site_url)
+        else:
+            self.findings, report = self.gate.submit(
+                fast_findings, self.output, self.site_url
+            ).result()
+        return report
 
-        # Offline: an author's every save must not wait on other hosts.
-        found = check_site(
-            self.output, PREVIEW_RULES, site_url=self.site_url, typography_table=TYPOGRAPHY_TABLE
-        )
-        by_page: dict[str, list[Any]] = {}
-        for finding in found:
-            by_page.setdefault(finding.path, []).append(finding)
-        self.findings = {
-            page: tuple(str(f) for f in locate_in_sources(page_findings, CONTENT, ROOT))
-            for page, page_findings in by_page.items()
-        }
-        return format_report(locate_in_sources(found, CONTENT, ROOT)).splitlines()
+
+def fast_findings(output: Path, site_url: str) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """The findings of the fast rules on each page of a built site, and the terminal's report."""
+    from sitecheck import check_site, format_report, locate_in_sources
+
+    # Offline: an author's every save must not wait on other hosts.
+    found = check_site(output, PREVIEW_RULES, site_url=site_url, typography_table=TYPOGRAPHY_TABLE)
+    by_page: dict[str, list[Any]] = {}
+    for finding in found:
+        by_page.setdefault(finding.path, []).append(finding)
+    findings = {
+        page: tuple(str(f) for f in locate_in_sources(page_findings, CONTENT, ROOT))
+        for page, page_findings in by_page.items()
+    }
+    return findings, format_report(locate_in_sources(found, CONTENT, ROOT)).splitlines()
 
 
 class DevPages:
-    """The development pages: the error page, the findings banner, what every page gets."""
+    """The development pages: the error page, the findings banner, what every page gets.
 
-    def __init__(self, preview: Preview, templates: Path = THEME / "templates") -> None:
+    Each answer is made once per build (and again when the findings come):
+    the browser, and whoever polls the page, is answered at once.
+    """
+
+    def __init__(self, preview: Preview, port: int, templates: Path = THEME / "templates") -> None:
         from jinja2 import Environment, FileSystemLoader, select_autoescape
 
         self.preview = preview
+        self.port = port
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(default=True),
@@ -402,34 +557,42 @@ class DevPages:
             lstrip_blocks=True,
             auto_reload=True,
         )
+        self._answers: dict[str, bytes] = {}
+        self._made_for: tuple[object, object] = (None, None)
+
+    def answer(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The answer for a page, made again after each build and each run of the gate."""
+        made_for = (self.preview.report, self.preview.findings)
+        if made_for[0] is not self._made_for[0] or made_for[1] is not self._made_for[1]:
+            self._answers = {}
+            self._made_for = made_for
+        if name not in self._answers:
+            self._answers[name] = make()
+        return self._answers[name]
 
     def stylesheet(self) -> str:
         """The built site's stylesheet, as its pages link to it ('' before the first build)."""
         css = sorted(self.preview.output.glob("theme/css/main*.css"))
         return f"/{css[-1].relative_to(self.preview.output).as_posix()}" if css else ""
 
-    def error_page(self, port: int) -> bytes:
+    def error_page(self) -> bytes:
+        """The page every page is while the last build failed: its problems."""
         report = self.preview.report
         problems = report.problems if report else ()
-        return (
-            self.env.get_template(ERROR_TEMPLATE)
-            .render(
-                problems=problems,
-                stylesheet=self.stylesheet(),
-                head=self.head(port),
-            )
-            .encode()
-        )
+        template = self.env.get_template(ERROR_TEMPLATE)
+        return template.render(
+            problems=problems, stylesheet=self.stylesheet(), head=self.head()
+        ).encode()
 
-    def head(self, port: int) -> str:
+    def head(self) -> str:
         from markupsafe import Markup
 
-        return Markup(self.env.get_template(HEAD_TEMPLATE).render(port=port))
+        return Markup(self.env.get_template(HEAD_TEMPLATE).render(port=self.port))
 
-    def page(self, html: bytes, name: str, port: int) -> bytes:
+    def page(self, html: bytes, name: str) -> bytes:
         """A built page as the preview serves it: with the reload script and its findings."""
         text = html.decode("utf-8", errors="replace")
-        text = text.replace("</head>", f"{self.head(port)}</head>", 1)
+        text = text.replace("</head>", f"{self.head()}</head>", 1)
         findings = self.preview.findings.get(name)
         if findings:
             banner = self.env.get_template(FINDINGS_TEMPLATE).render(findings=findings)
@@ -452,7 +615,7 @@ def resolve(output: Path, path: str) -> tuple[str, Path] | None:
     return name, file
 
 
-def file_handler(pages: DevPages, port: int) -> type:
+def file_handler(pages: DevPages) -> type:
     """Tornado's static file handler, answering HTML pages as the preview shows them."""
     from tornado import web
 
@@ -462,9 +625,10 @@ def file_handler(pages: DevPages, port: int) -> type:
             page = resolve(preview.output, path)
             failed = preview.report is not None and preview.report.failed
             if failed and (page is not None or not (preview.output / path).is_file()):
-                self.answer(FAILED_STATUS, pages.error_page(port))
+                self.answer(FAILED_STATUS, pages.answer("", pages.error_page))
             elif page is not None and page[1].is_file():
-                self.answer(200, pages.page(page[1].read_bytes(), page[0], port))
+                name, file = page
+                self.answer(200, pages.answer(name, lambda: pages.page(file.read_bytes(), name)))
             else:
                 await super().get(path, include_body)
 
@@ -484,7 +648,10 @@ def file_handler(pages: DevPages, port: int) -> type:
         def write_error(self, status_code: int, **kwargs: Any) -> None:
             not_found = pages.preview.output / "404.html"
             if status_code == 404 and not_found.is_file():
-                self.answer(404, pages.page(not_found.read_bytes(), "404.html", port))
+                body = pages.answer(
+                    "404.html", lambda: pages.page(not_found.read_bytes(), "404.html")
+                )
+                self.answer(404, body)
             else:
                 super().write_error(status_code, **kwargs)
 
@@ -570,6 +737,7 @@ def rebuild_and_report(
         printed(preview.check())
         if preview.findings != before:
             reload()
+    preview.prepare_next()
     return report
 
 
@@ -586,7 +754,11 @@ def quiet_servers() -> None:
     A build counts every warning logged during it, from any thread, as an
     error: a 404 logged by the server meanwhile must not be one.
     """
-    levels = {"tornado": logging.ERROR, "tornado.access": logging.CRITICAL, "livereload": logging.ERROR}
+    levels = {
+        "tornado": logging.ERROR,
+        "tornado.access": logging.CRITICAL,
+        "livereload": logging.ERROR,
+    }
     for name, level in levels.items():
         logger = logging.getLogger(name)
         logger.setLevel(level)
@@ -605,8 +777,12 @@ def serve(host: str, port: int) -> None:
     if port_in_use(host, port):
         raise PreviewError(f"port {port} is in use; try --port {free_port_after(host, port)}")
     quiet_servers()
-    preview = Preview(site_url=public_url())
-    pages = DevPages(preview)
+    # The gate runs in a process of its own, forked now, before any thread
+    # starts: while it reads the new pages the server answers the browser.
+    gate = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    gate.submit(int).result()
+    preview = Preview(site_url=public_url(), gate=gate)
+    pages = DevPages(preview, port)
     loop = ioloop.IOLoop.current()
     # livereload's handler names the watcher's last file in its log; nothing else.
     LiveReloadHandler.watcher = Watcher()
@@ -627,7 +803,7 @@ def serve(host: str, port: int) -> None:
             (r"/livereload.js", LiveReloadJSHandler),
             (
                 r"/(.*)",
-                file_handler(pages, port),
+                file_handler(pages),
                 {"path": str(preview.output), "default_filename": "index.html"},
             ),
         ]
