@@ -98,7 +98,9 @@ class Problem:
 
     @property
     def place(self) -> str:
-        return f"{self.path}:{self.line}" if self.path else ""
+        if not self.path:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
 
     def __str__(self) -> str:
         said = self.message
@@ -142,6 +144,8 @@ class BuildReport:
 
 def port_in_use(host: str, port: int) -> bool:
     with socket.socket() as probe:
+        # As the server will: connections closed a moment ago do not hold the port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:
@@ -201,7 +205,7 @@ def special_files(folders: Iterable[Path], root: Path = ROOT) -> list[Problem]:
                     problems.append(
                         Problem(
                             os.path.relpath(path, root),
-                            1,
+                            0,
                             f"{kind}, not a file: the site is built from files only; "
                             "remove it or move it out of the folder",
                         )
@@ -816,3 +820,4 @@ def serve(host: str, port: int) -> None:
         pass
     finally:
         stop.set()
+        gate.shutdown(cancel_futures=True)
