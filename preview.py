@@ -300,12 +300,28 @@ class TemplateCache:
         generator.env.bytecode_cache = self.compiled
 
 
+def forget_pages() -> None:
+    """Empty Pelican's memo of each page's content and summary, which no build reads again.
+
+    Pelican keeps it for the life of the process: in a server that builds
+    many times, it would keep every page of every build, and the plugins'
+    classes of those pages with them.
+    """
+    from pelican.contents import Content
+
+    for method in ("get_content", "get_summary"):
+        memo = Content.__dict__.get(method)
+        if memo is not None and isinstance(getattr(memo, "cache", None), dict):
+            memo.cache.clear()
+
+
 def forget_plugins(plugins: Path = PLUGINS) -> None:
     """Drop the site's plugin modules, so that the next build imports them afresh.
 
     Their signal receivers are weakly referenced: once the modules are gone
     and collected, the old receivers are too.
     """
+    forget_pages()
     for name, module in list(sys.modules.items()):
         where = getattr(module, "__file__", None) or ""
         if where and Path(where).is_relative_to(plugins):
@@ -500,6 +516,7 @@ class Preview:
 
     def prepare_next(self) -> None:
         """Remove the site the last build replaced, and set Pelican up for the next build."""
+        forget_pages()
         if self.previous is not None:
             shutil.rmtree(self.previous, ignore_errors=True)
             self.previous = None

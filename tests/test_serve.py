@@ -197,3 +197,23 @@ def test_serve_on_a_busy_port_says_which_port_to_try(project_copy):
     assert re.search(rf"port {port} is in use; try --port \d+", result.stderr), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "Serving on" not in result.stdout
+
+
+def test_serve_builds_with_an_edited_plugin(served):
+    wait_for(lambda: "Serving on" in served.log(), details=served.log)
+    legal = served.root / "plugins" / "cimw" / "legal.py"
+    code = legal.read_text(encoding="utf-8")
+    date_line = re.search(r'(?m)^    return f"\{day\}.*$', code)
+    assert date_line, "french_date's return line moved: update this test"
+    legal.write_text(
+        code.replace(
+            date_line.group(0), date_line.group(0).replace("return ", 'return "Édité " + ')
+        ),
+        encoding="utf-8",
+    )
+    # The new code runs (not the module imported when serve started), and
+    # the pages cached with the old one are made again.
+    wait_for(lambda: "Édité " in served.text(), details=served.log)
+    legal.write_text(code, encoding="utf-8")
+    wait_for(lambda: "Édité " not in served.text(), details=served.log)
+    assert "Could not save cache" not in served.log()
