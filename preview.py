@@ -23,6 +23,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import socket
 import stat
 import sys
@@ -788,6 +789,11 @@ def quiet_servers() -> None:
             logger.addHandler(logging.StreamHandler(sys.stderr))
 
 
+def leave_interrupts() -> None:
+    """Let Ctrl+C stop the server alone, which then stops the gate's process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def serve(host: str, port: int) -> None:
     """Build, then serve the output folder, rebuilding and reloading on every change."""
     from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -800,7 +806,9 @@ def serve(host: str, port: int) -> None:
     quiet_servers()
     # The gate runs in a process of its own, forked now, before any thread
     # starts: while it reads the new pages the server answers the browser.
-    gate = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    gate = ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("fork"), initializer=leave_interrupts
+    )
     gate.submit(int).result()
     preview = Preview(site_url=public_url(), gate=gate)
     pages = DevPages(preview, port)
