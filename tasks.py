@@ -91,7 +91,7 @@ def build(c, settings: str = str(project.DEV_SETTINGS)):
         "bind": f"address to serve on (default: {BIND}, this machine only; 0.0.0.0: the network)",
     }
 )
-def serve(c, port: int = PORT, bind: str = BIND):  # noqa: ARG001 (invoke passes the context)
+def serve(_c, port: int = PORT, bind: str = BIND):
     """Build, then serve on http://127.0.0.1:8000 and rebuild and reload on every change."""
     from preview import PreviewError
     from preview import serve as serve_site
