@@ -47,7 +47,6 @@ from project import (
     build_into,
     collected_warnings,
     load_settings,
-    public_url,
 )
 
 # Watched by `serve`: a change to any of these rebuilds the site.
@@ -458,6 +457,7 @@ class Preview:
     output: Path = OUTPUT
     settings_file: Path = DEV_SETTINGS
     site_url: str = ""
+    site_name: str = ""
     report: BuildReport | None = None
     # Each page's findings, in the words of the terminal (located in the sources).
     findings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -484,6 +484,9 @@ class Preview:
                 forget_plugins()
             self.cache = content_cache()
             self.templates.for_inputs(self.cache.name)
+            site = site_facts(self.settings_file)
+            if site:
+                self.site_url, self.site_name = site["SITE_PUBLIC_URL"], site["SITENAME"]
         counts = BuildCounts()
         try:
             if not self._build_prepared(counts):
@@ -603,7 +606,10 @@ class DevPages:
         problems = report.problems if report else ()
         template = self.env.get_template(ERROR_TEMPLATE)
         return template.render(
-            problems=problems, stylesheet=self.stylesheet(), head=self.head()
+            problems=problems,
+            stylesheet=self.stylesheet(),
+            head=self.head(),
+            site_name=self.preview.site_name,
         ).encode()
 
     def head(self) -> str:
@@ -789,6 +795,19 @@ def quiet_servers() -> None:
             logger.addHandler(logging.StreamHandler(sys.stderr))
 
 
+def site_facts(settings_file: Path = DEV_SETTINGS) -> dict[str, str]:
+    """The site's name and public address, or none while the settings cannot be read.
+
+    Broken settings do not stop the preview: its first build fails, and
+    every page shows why.
+    """
+    try:
+        settings = load_settings(settings_file)
+    except Exception:  # said by the build, with the file's name
+        return {}
+    return {key: str(settings.get(key) or "") for key in ("SITENAME", "SITE_PUBLIC_URL")}
+
+
 def leave_interrupts() -> None:
     """Let Ctrl+C stop the server alone, which then stops the gate's process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -810,7 +829,7 @@ def serve(host: str, port: int) -> None:
         1, mp_context=multiprocessing.get_context("fork"), initializer=leave_interrupts
     )
     gate.submit(int).result()
-    preview = Preview(site_url=public_url(), gate=gate)
+    preview = Preview(gate=gate)
     pages = DevPages(preview, port)
     loop = ioloop.IOLoop.current()
     # livereload's handler names the watcher's last file in its log; nothing else.

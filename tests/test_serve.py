@@ -217,3 +217,20 @@ def test_serve_builds_with_an_edited_plugin(served):
     legal.write_text(code, encoding="utf-8")
     wait_for(lambda: "Édité " not in served.text(), details=served.log)
     assert "Could not save cache" not in served.log()
+
+
+def test_serve_starts_with_broken_settings_and_builds_once_they_are_fixed(project_copy):
+    settings = project_copy / "pelicanconf.py"
+    good = settings.read_text(encoding="utf-8")
+    settings.write_text(good + "\nDAY_RATE = = 300\n", encoding="utf-8")
+    server = Served(project_copy)
+    try:
+        wait_for(lambda: "Serving on" in server.log(), seconds=60, details=server.log)
+        status, body = fetch(server.url)
+        assert status == 500
+        assert "pelicanconf.py" in body
+        assert "Traceback" not in server.log()
+        settings.write_text(good, encoding="utf-8")
+        wait_for(lambda: fetch(server.url)[0] == 200, details=server.log)
+    finally:
+        server.stop()
