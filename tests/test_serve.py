@@ -234,3 +234,14 @@ def test_serve_starts_with_broken_settings_and_builds_once_they_are_fixed(projec
         wait_for(lambda: fetch(server.url)[0] == 200, details=server.log)
     finally:
         server.stop()
+
+
+def test_serve_shows_an_edited_template_in_pages_it_had_cached(served):
+    # The price table is rendered into the answers as they are read, and
+    # cached with them: an edited template must not leave the old table.
+    template = served.root / "theme" / "templates" / "_price_table.html"
+    text = template.read_text(encoding="utf-8")
+    assert "<caption>Tarifs</caption>" in text, "the price table's caption moved: update this test"
+    wait_for(lambda: "<caption>Tarifs</caption>" in served.text(), details=served.log)
+    template.write_text(text.replace("<caption>Tarifs</caption>", "<caption>Nos tarifs</caption>"))
+    wait_for(lambda: "<caption>Nos tarifs</caption>" in served.text(), details=served.log)
