@@ -4,12 +4,21 @@ Every fact about the site is written here once; content and templates read it.
 `publishconf.py` imports this file and changes only what differs in production.
 """
 
+import sys
+from pathlib import Path
+
+# The site plugin's model of the facts, for `Unconfirmed` below.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "plugins"))
+from jinja2 import select_autoescape
+
+from cimw.facts import Unconfirmed
+
 AUTHOR = "CIMW"
 SITENAME = "CIMW"
 SITE_TAGLINE = "Assistance technique et assistance à maîtrise d’œuvre"
 # The public address of the site, for canonical URLs, the sitemap, sharing
-# cards and structured data. A placeholder until the domain is confirmed.
-SITE_PUBLIC_URL = "https://www.cimw.invalid"
+# cards and structured data.
+SITE_PUBLIC_URL = Unconfirmed("adresse du site, https://…")
 # Links inside the site: root-relative in development.
 SITEURL = ""
 DEFAULT_LANG = "fr"
@@ -17,39 +26,44 @@ LOCALE = ("fr_FR.UTF-8", "C.UTF-8", "")
 TIMEZONE = "Europe/Paris"
 
 # Facts about CIMW. The site states only what CIMW said on its old page or
-# confirmed here. A value in [square brackets] is a placeholder: the pages show
-# it framed as missing, and the production build refuses to run while any
-# required fact below is a placeholder or empty, naming every one at once.
+# confirmed here; the plugin's model (plugins/cimw/facts.py) checks each one
+# and holds every default. A fact written Unconfirmed("what it is") is still
+# to be given: the development pages show it framed as missing, and the
+# production build refuses to run while any fact it needs is unconfirmed,
+# naming every one at once. docs/settings.md lists them all.
 
 # Who publishes the site, as the law requires it to be shown (LCEN art. 1-1).
 # PUBLISHER_KIND: "company" (a société) or "ei" (an entrepreneur individuel).
-PUBLISHER_KIND = "[société ou entrepreneur individuel]"
+PUBLISHER_KIND = Unconfirmed("société ou entrepreneur individuel")
 # The name the business uses; for an EI it must include the surname, and the
-# site writes "EI" right after it (Code de commerce, art. R. 526-27).
+# site writes "EI" right after it wherever it names the business (R. 526-27).
 PUBLISHER_NAME = "CIMW"
-PUBLISHER_SIREN = "[numéro SIREN]"
-PUBLISHER_ADDRESS = "[adresse du siège ou adresse professionnelle]"
-# Required when VAT_REGIME is "charged"; shown under the franchise only if set.
-PUBLISHER_VAT_NUMBER = "[numéro de TVA intracommunautaire]"
+# The 9 digits of the SIREN, checked with their check digit.
+PUBLISHER_SIREN = Unconfirmed("numéro SIREN")
+# A mapping: {"street": "…", "postal_code": "75001", "city": "Paris"}.
+PUBLISHER_ADDRESS = Unconfirmed("adresse du siège ou adresse professionnelle")
+# FR + key + SIREN; required when VAT is charged, shown under the franchise if set.
+PUBLISHER_VAT_NUMBER = Unconfirmed("numéro de TVA intracommunautaire")
 # A company: its legal form, capital, trade register entry, and the director of
 # publication, its legal representative, with their capacity.
-PUBLISHER_LEGAL_FORM = "[forme juridique, par exemple SARL]"
-PUBLISHER_SHARE_CAPITAL = "[montant du capital social]"
-PUBLISHER_RCS = "[RCS : ville et numéro]"
-PUBLICATION_DIRECTOR = "[nom du directeur de la publication]"
-PUBLICATION_DIRECTOR_ROLE = "[qualité, par exemple gérant, représentant légal de la société]"
+PUBLISHER_LEGAL_FORM = Unconfirmed("forme juridique, par exemple SARL")
+PUBLISHER_SHARE_CAPITAL = Unconfirmed("montant du capital social")
+PUBLISHER_RCS = Unconfirmed("RCS : ville et numéro")
+PUBLICATION_DIRECTOR = Unconfirmed("nom du directeur de la publication")
+PUBLICATION_DIRECTOR_ROLE = Unconfirmed("qualité, par exemple gérant")
 # An entrepreneur individuel: the person (LCEN art. 1-1, I, 1°), who is also
 # the director of publication.
-PUBLISHER_SURNAME = "[nom de l’entrepreneur]"
-PUBLISHER_GIVEN_NAMES = "[prénoms de l’entrepreneur]"
-CONTACT_EMAIL = "[adresse électronique]"
-CONTACT_PHONE = "[numéro de téléphone]"
+PUBLISHER_SURNAME = Unconfirmed("nom de l’entrepreneur")
+PUBLISHER_GIVEN_NAMES = Unconfirmed("prénoms de l’entrepreneur")
+CONTACT_EMAIL = Unconfirmed("adresse électronique")
+# A French number, shown as written in France and linked as tel:+33…
+CONTACT_PHONE = Unconfirmed("numéro de téléphone")
 
 # The host of the site (LCEN), and how long its server logs are kept (RGPD).
-HOST_NAME = "[nom de l’hébergeur]"
-HOST_ADDRESS = "[adresse de l’hébergeur]"
-HOST_PHONE = "[téléphone de l’hébergeur]"
-HOST_LOG_RETENTION = "[durée de conservation des journaux du serveur]"
+HOST_NAME = Unconfirmed("nom de l’hébergeur")
+HOST_ADDRESS = Unconfirmed("adresse de l’hébergeur")
+HOST_PHONE = Unconfirmed("téléphone de l’hébergeur")
+HOST_LOG_RETENTION = Unconfirmed("durée de conservation des journaux du serveur")
 # What the host's server logs record for each request, as the privacy policy
 # lists it: Apache's "combined" format. Change it to match the host's format.
 HOST_LOG_FIELDS = (
@@ -62,52 +76,55 @@ HOST_LOG_FIELDS = (
     "l’identification du navigateur",
 )
 # Who handles the email CIMW receives, on its behalf (RGPD art. 13).
-MAIL_PROVIDER = "[nom du fournisseur de messagerie]"
-# Personal data the host or the mail provider sends outside the European
-# Union: () for none, or one (recipient, country, safeguard) per transfer, e.g.
+MAIL_PROVIDER = Unconfirmed("nom du fournisseur de messagerie")
+# Personal data sent outside the European Economic Area: () for none, or one
+# (recipient, country, safeguard) per transfer, e.g.
 # ("Exemple Mail (messagerie)", "États-Unis", "clauses contractuelles types").
-PRIVACY_TRANSFERS = "[transferts hors de l’Union européenne]"
+PRIVACY_TRANSFERS = Unconfirmed("transferts hors de l’Espace économique européen")
 # How long the messages of people who contact CIMW are kept (RGPD).
-CONTACT_RETENTION = "[durée de conservation des messages]"
+CONTACT_RETENTION = Unconfirmed("durée de conservation des messages")
+# How long invoices and accounting records are kept, as the law CIMW is under
+# requires (ten years for a company or a commerçant, C. com. L. 123-22; six for
+# the tax rule, LPF L. 102 B).
+ACCOUNTING_RETENTION = Unconfirmed("durée de conservation des factures et pièces comptables")
+# How long the other client data is kept once the relationship ends.
+CLIENT_DATA_RETENTION = Unconfirmed("durée de conservation des autres données client")
+# Who else receives client data, e.g. ("notre expert-comptable", "notre banque").
+CLIENT_DATA_RECIPIENTS = Unconfirmed("destinataires des données client")
 # The languages CIMW answers security reports in (security.txt), e.g. ("fr",).
-SECURITY_TXT_LANGUAGES = "[langues de réponse]"
+SECURITY_TXT_LANGUAGES = Unconfirmed("langues de réponse")
 
 # Price of one person-day of technical assistance, in euros: the only amount
 # typed anywhere. The price plugin derives the others.
 DAY_RATE = 300
-# "charged": prices are shown excluding VAT ("HT"); then set VAT_RATE (the
-# percentage, to show prices including VAT too) or PRICING_PROFESSIONALS_ONLY.
-# "franchise": no VAT, "TVA non applicable, art. 293 B du CGI".
-VAT_REGIME = "[régime de TVA]"
+# "charged": prices are stated excluding VAT ("HT"), and including it when
+# VAT_RATE (20, 10, 5.5 or 2.1) is set. "franchise": no VAT, "TVA non
+# applicable, art. 293 B du CGI".
+VAT_REGIME = Unconfirmed("régime de TVA")
 VAT_RATE = None
-# True shows that the services are for professionals only.
-PRICING_PROFESSIONALS_ONLY = False
-# Troubleshooting, billed by the hour: None shows no hourly amount; a number is
-# the price of an hour in euros; "from_day_rate" is DAY_RATE divided by
-# PRICING_HOURS_PER_DAY, rounded down, so those hours never cost more than a day.
+# Who buys: "professionals" (businesses only: "Prestations réservées aux
+# professionnels", prices excluding VAT allowed) or "consumers" (private
+# persons too: prices including VAT first, and a consumer mediator).
+CLIENTS = Unconfirmed("clientèle : professionnels ou particuliers")
+# With consumers: {"name": …, "address": …, "website": "https://…"}
+# (Code de la consommation, art. L. 612-1 and L. 616-1).
+CONSUMER_MEDIATOR = None
+# Troubleshooting is billed by the hour: None states no hourly amount; a
+# number is the price of an hour in euros, as CIMW sets it.
 HOURLY_RATE = None
-PRICING_HOURS_PER_DAY = 7
-# The monthly estimates: engagements of so many days a week, and the days
-# billable in a year of five-day weeks (holidays and leave taken off).
+# The engagements of the old page, in days a week: the table shows each
+# week's amount.
 PRICING_DAYS_PER_WEEK = (1, 2, 3, 4, 5)
-PRICING_BILLABLE_DAYS_PER_YEAR = "[jours facturables par an]"
 
 PATH = "content"
+# Never read nor published: hidden files, and editors' lock, backup and swap files.
+IGNORE_FILES = [".*", "*~", "#*#"]
 OUTPUT_PATH = "output"
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = [
-    "cimw.sources",
-    "cimw.frontmatter",
-    "cimw.pricing",
-    "cimw.placeholders",
-    "cimw.faq",
-    "cimw.typography",
-    "cimw.legal",
-    "cimw.seo",
-    "cimw.hosting",
-]
+# One site plugin: its register() connects every handler in pipeline order.
+PLUGINS = ["cimw"]
 
 # Questions live in content/faq and are read by the faq plugin, not as pages.
 FAQ_PATHS = ["faq"]
@@ -152,6 +169,8 @@ SLUGIFY_SOURCE = "basename"
 FILENAME_METADATA = r""
 
 JINJA_ENVIRONMENT = {
+    # HTML and XML are escaped: a fact such as "A & B" is written as text.
+    "autoescape": select_autoescape(["html", "xml"]),
     "trim_blocks": True,
     "lstrip_blocks": True,
     # Text files (robots.txt, security.txt) end with a newline.
@@ -184,11 +203,6 @@ DELETE_OUTPUT_DIRECTORY = False
 CONTENT_CACHING_LAYER = "generator"
 GZIP_CACHE = False
 
-# Trust X-Forwarded-Proto for the HTTPS redirect only behind the host's own TLS proxy.
-HOSTING_BEHIND_PROXY = False
-
-# security.txt (RFC 9116) expires this many days after each build.
-SECURITY_TXT_VALID_DAYS = 180
 # The release being published and its commit, written to /version.txt; set by `invoke publish`.
 RELEASE_ID = "development"
 RELEASE_COMMIT = ""

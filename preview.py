@@ -29,6 +29,7 @@ import stat
 import sys
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from project import (
     CONTENT,
     DEV_SETTINGS,
     OUTPUT,
+    PLUGINS,
     ROOT,
     THEME,
     TYPOGRAPHY_TABLE,
@@ -47,12 +49,12 @@ from project import (
     build_into,
     collected_warnings,
     load_settings,
+    parse_facts,
 )
 
 # Watched by `serve`: a change to any of these rebuilds the site.
-WATCHED_FOLDERS = [CONTENT, THEME, ROOT / "plugins"]
+WATCHED_FOLDERS = [CONTENT, THEME, PLUGINS]
 WATCHED_FILES = [DEV_SETTINGS]
-PLUGINS = ROOT / "plugins"
 # What the cached pages are made with, besides their own file: a change to
 # any of these starts a fresh content cache.
 CACHE_INPUTS = [DEV_SETTINGS, THEME / "templates", PLUGINS]
@@ -65,6 +67,8 @@ PREVIEW_RULES = ("entities", "typography", "links", "document")
 ERROR_TEMPLATE = "dev-error.html"
 FINDINGS_TEMPLATE = "dev-findings.html"
 HEAD_TEMPLATE = "dev-head.html"
+# What Pelican raises on a content cache file it cannot read back.
+UNREADABLE_CACHE = ("EOFError", "UnpicklingError")
 # A failed build answers every page with the error page, with this status.
 FAILED_STATUS = 500
 
@@ -315,17 +319,23 @@ def forget_pages() -> None:
             memo.cache.clear()
 
 
-def forget_plugins(plugins: Path = PLUGINS) -> None:
+def forget_plugins(plugins: Path = PLUGINS, settings_file: Path = DEV_SETTINGS) -> None:
     """Drop the site's plugin modules, so that the next build imports them afresh.
 
     Their signal receivers are weakly referenced: once the modules are gone
-    and collected, the old receivers are too.
+    and collected, the old receivers are too. The settings module Pelican
+    last read goes as well: its values (the facts model's Unconfirmed) hold
+    the old plugin modules.
     """
     forget_pages()
     for name, module in list(sys.modules.items()):
         where = getattr(module, "__file__", None) or ""
-        if where and Path(where).is_relative_to(plugins):
+        if where and (Path(where).is_relative_to(plugins) or Path(where) == settings_file):
             del sys.modules[name]
+    # typing keeps each Union and Annotated it made, and the classes in them:
+    # the facts model's types would keep its old module.
+    for clear in getattr(typing, "_cleanups", ()):
+        clear()
     gc.collect()
 
 
@@ -468,7 +478,15 @@ class Preview:
     gate: Executor | None = None
 
     def overrides(self) -> dict[str, Any]:
-        return {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "CACHE_PATH": str(self.cache)}
+        return {
+            "CACHE_CONTENT": True,
+            "LOAD_CONTENT_CACHE": True,
+            "CACHE_PATH": str(self.cache),
+            # What the readers made of each file, not whole pages: a page
+            # keeps the settings, whose Jinja options (select_autoescape's
+            # function) cannot be pickled.
+            "CONTENT_CACHING_LAYER": "reader",
+        }
 
     def build(self, changed: Iterable[Path] = ()) -> BuildReport:
         """Rebuild the site into output/; a failed build leaves the last good site there."""
@@ -486,7 +504,7 @@ class Preview:
             self.templates.for_inputs(self.cache.name)
             site = site_facts(self.settings_file)
             if site:
-                self.site_url, self.site_name = site["SITE_PUBLIC_URL"], site["SITENAME"]
+                self.site_url, self.site_name = site["url"], site["name"]
         counts = BuildCounts()
         try:
             if not self._build_prepared(counts):
@@ -516,7 +534,16 @@ class Preview:
             signals.generator_init.connected_to(self.templates.attach),
             signals.all_generators_finalized.connected_to(counts.count),
         ):
-            build_into(self.settings_file, self.output, self.overrides())
+            try:
+                build_into(self.settings_file, self.output, self.overrides())
+            except BuildError as error:
+                if not any(unreadable in str(error) for unreadable in UNREADABLE_CACHE):
+                    raise
+                # A cache file cut short (a server stopped while writing it):
+                # build without it, once; the build writes a new one.
+                if self.cache is not None:
+                    shutil.rmtree(self.cache, ignore_errors=True)
+                build_into(self.settings_file, self.output, self.overrides())
 
     def prepare_next(self) -> None:
         """Remove the site the last build replaced, and set Pelican up for the next build."""
@@ -796,16 +823,16 @@ def quiet_servers() -> None:
 
 
 def site_facts(settings_file: Path = DEV_SETTINGS) -> dict[str, str]:
-    """The site's name and public address, or none while the settings cannot be read.
+    """The site's name and public address, from the facts model; none while they cannot be read.
 
     Broken settings do not stop the preview: its first build fails, and
     every page shows why.
     """
     try:
-        settings = load_settings(settings_file)
+        facts = parse_facts(load_settings(settings_file))
     except Exception:  # said by the build, with the file's name
         return {}
-    return {key: str(settings.get(key) or "") for key in ("SITENAME", "SITE_PUBLIC_URL")}
+    return {"name": str(facts.name), "url": str(facts.site_url)}
 
 
 def leave_interrupts() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,11 @@ FAQ_DIR = CONTENT / "faq"
 WORD_LIST = CONTENT / "words.txt"
 GRAMMAR_EXCEPTIONS = CONTENT / "grammar-exceptions.txt"
 THEME = ROOT / "theme"
+PLUGINS = ROOT / "plugins"
+# The site plugin's model (cimw.facts) is read by the tasks, the gate's
+# inputs and the deploy as well as by Pelican: one import path for all.
+if str(PLUGINS) not in sys.path:
+    sys.path.insert(0, str(PLUGINS))
 IMAGES = THEME / "static" / "images"
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
@@ -142,5 +148,13 @@ def build_into(
 
 
 def public_url(settings_file: Path = DEV_SETTINGS) -> str:
-    """The site's public address: links to it are checked as internal links."""
-    return str(load_settings(settings_file).get("SITE_PUBLIC_URL", ""))
+    """The site's public address, as the facts model reads it: links to it are internal links."""
+    settings = load_settings(settings_file)
+    return str(parse_facts(settings).site_url)
+
+
+def parse_facts(settings: Mapping[str, Any]) -> Any:
+    """The site's facts, parsed by the site plugin's model (plugins/cimw/facts.py)."""
+    from cimw.facts import parse_facts as parse
+
+    return parse(settings)

@@ -7,6 +7,7 @@ program lists the tasks as a menu; `uv run invoke TASK` runs the same tasks.
 
 from __future__ import annotations
 
+import io
 import shlex
 import shutil
 import subprocess
@@ -163,6 +164,12 @@ def new_faq(c, question: str, directory: str = str(project.FAQ_DIR)):
 # -- publishing ---------------------------------------------------------------
 
 
+def line_by_line() -> None:
+    """Send each line of ours at once, so a subprocess's output never overtakes it in a log."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
+
+
 def deploy_settings(settings_file: Path, failure: str):
     """The publishing settings of a production settings file, or a clear exit."""
     from deploy import DeployError
@@ -177,16 +184,19 @@ def deploy_settings(settings_file: Path, failure: str):
 
 
 def deploy_releases(settings: str, failure: str):
-    """The releases on the server the production settings name (not connected yet)."""
+    """The publishing settings and the releases on their server (not connected yet)."""
     from deploy.config import releases_for
 
-    return releases_for(deploy_settings(Path(settings).resolve(), failure))
+    line_by_line()
+    config = deploy_settings(Path(settings).resolve(), failure)
+    return config, releases_for(config)
 
 
 @task(
     help={
         "dry_run": "build and check, then list what would change on the server without changing it",
-        "allow_dirty": "publish uncommitted changes to content/, theme/, plugins/ or the settings",
+        "allow_dirty": "build the work tree as it is (uncommitted and ignored files too), "
+        "marked -dirty",
         "non_atomic": "over SFTP, accept a live switch that is not atomic (no posix-rename)",
         "settings": SETTINGS_HELP,
     }
@@ -198,11 +208,13 @@ def publish(
     non_atomic: bool = False,
     settings: str = str(project.PUBLISH_SETTINGS),
 ):
-    """Build the committed site for production, check it, deploy it with an atomic switch."""
+    """Build the last commit for production, check it, deploy it with an atomic switch."""
     import toolchain
     from deploy import DeployError
     from deploy.pipeline import publish_site
+    from deploy.releases import CheckError
 
+    line_by_line()
     settings_file = Path(settings).resolve()
     transport = deploy_settings(settings_file, "Not published").target.transport
     tools_or_exit(toolchain.ensure_publish_tools, transport)
@@ -215,6 +227,8 @@ def publish(
         )
     except BuildError as error:
         raise Exit(f"Not published: build failed: {error}") from None
+    except CheckError as error:  # it says where the live site stands
+        raise Exit(str(error)) from None
     except DeployError as error:
         raise Exit(f"Not published: {error}") from None
 
@@ -226,35 +240,41 @@ def publish(
     }
 )
 def rollback(c, release: str = "", settings: str = str(project.PUBLISH_SETTINGS)):
-    """Switch the live site back to the previous release, or to a named one."""
+    """Switch the live site back to the previous release, or to a named one, and check it."""
     from deploy import DeployError
     from deploy.config import owner
+    from deploy.releases import CheckError
 
+    config, releases = deploy_releases(settings, "Not rolled back")
     try:
-        with deploy_releases(settings, "Not rolled back") as server:
-            server.rollback(release, owner())
+        with releases as server:
+            server.rollback(release, owner(), check_url=config.check_url)
+    except CheckError as error:
+        raise Exit(str(error)) from None
     except DeployError as error:
         raise Exit(f"Not rolled back: {error}") from None
 
 
 @task(help={"settings": SETTINGS_HELP})
 def releases(c, settings: str = str(project.PUBLISH_SETTINGS)):
-    """List the releases on the server in the order they went live, the live one marked."""
+    """List the releases in the order they went live: date, commit, live or failed."""
     from deploy import DeployError
 
+    _, found = deploy_releases(settings, "No releases listed")
     try:
-        with deploy_releases(settings, "No releases listed") as server:
-            state = server.state()
+        with found as server:
+            listing = server.listing()
     except DeployError as error:
         raise Exit(f"No releases listed: {error}") from None
-    for name in state.order:
-        notes = (["live"] if name == state.live else []) + (
-            [f"failed: {state.failed[name]}"] if name in state.failed else []
-        )
-        mark = "*" if name == state.live else " "
-        print(f"{mark} {name}" + (f"  ({'; '.join(notes)})" if notes else ""))
-    if not state.order:
+    if not listing:
         print("No releases on the server yet.")
+    width = max((len(info.commit) for info in listing), default=0)
+    for info in listing:
+        state = "live" if info.live else ""
+        if info.failed is not None:
+            state += ("; " if state else "") + f"failed: {info.failed}"
+        mark = "*" if info.live else " "
+        print(f"{mark} {info.release}  {info.date}  {info.commit.ljust(width)}  {state}".rstrip())
 
 
 @task(help={"settings": SETTINGS_HELP})
@@ -262,8 +282,9 @@ def unlock(c, settings: str = str(project.PUBLISH_SETTINGS)):
     """Clear a publish lock left on the server by an interrupted publish."""
     from deploy import DeployError
 
+    _, found = deploy_releases(settings, "Not unlocked")
     try:
-        with deploy_releases(settings, "Not unlocked") as server:
+        with found as server:
             holder = server.unlock()
     except DeployError as error:
         raise Exit(f"Not unlocked: {error}") from None

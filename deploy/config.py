@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .releases import Log, Releases
+import project  # noqa: F401  (puts the site plugin, whose model this reads, on the path)
+from cimw.facts import Unconfirmed
+
+from .releases import Log, Releases, say
 from .sftp import SftpTransport
 from .ssh import SshTransport
 from .target import DeployError, Target, parse_target
@@ -23,6 +26,7 @@ from .transport import Transport
 # The production build and the publish lock of a checkout, beside its settings file.
 BUILD_FOLDER = "publish-build"
 LIVE_LINK_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+CHECK_URL_RE = re.compile(r"https?://[^\s/?#]+(?:/[^\s?#]*)?")
 
 
 @dataclass(frozen=True)
@@ -58,18 +62,43 @@ def deploy_config(
         raise DeployError(
             f"PUBLISH_SSH or PUBLISH_RSYNC_OPTIONS cannot be split: {error}"
         ) from None
-    check_url = environ.get("PUBLISH_CHECK_URL", settings.get("SITEURL", ""))
-    return DeployConfig(target, live_link, ssh, rsync_options, check_url, keep)
+    return DeployConfig(
+        target, live_link, ssh, rsync_options, check_url_of(settings, environ), keep
+    )
 
 
-def transport_for(config: DeployConfig, non_atomic: bool = False, log: Log = print) -> Transport:
+def check_url_of(settings: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    """Where the post-switch check asks for version.txt: the environment, the setting, the site.
+
+    An empty PUBLISH_CHECK_URL (in the environment or the settings) turns the check off.
+    """
+    if "PUBLISH_CHECK_URL" in environ:
+        url, where = environ["PUBLISH_CHECK_URL"], "PUBLISH_CHECK_URL in the environment"
+    elif "PUBLISH_CHECK_URL" in settings:
+        url, where = settings["PUBLISH_CHECK_URL"], "PUBLISH_CHECK_URL"
+    else:
+        url, where = settings.get("SITE_PUBLIC_URL", ""), "SITE_PUBLIC_URL"
+    if isinstance(url, Unconfirmed):
+        raise DeployError(
+            f"{where} is still unconfirmed: set the site's public address in pelicanconf.py "
+            "before publishing"
+        )
+    if not isinstance(url, str) or (url and not CHECK_URL_RE.fullmatch(url)):
+        raise DeployError(
+            f"{where} {url!r}: expected the site's public address, like https://www.cimw.fr "
+            "(or an empty string to skip the check after the switch)"
+        )
+    return url
+
+
+def transport_for(config: DeployConfig, non_atomic: bool = False, log: Log = say) -> Transport:
     """The transport PUBLISH_TARGET's form asks for: sftp:// or ssh+rsync."""
     if config.target.transport == "sftp":
         return SftpTransport(config.target, config.ssh, non_atomic, log)
     return SshTransport(config.target, config.ssh, config.rsync_options)
 
 
-def releases_for(config: DeployConfig, non_atomic: bool = False, log: Log = print) -> Releases:
+def releases_for(config: DeployConfig, non_atomic: bool = False, log: Log = say) -> Releases:
     return Releases(transport_for(config, non_atomic, log), config.live_link, log)
 
 

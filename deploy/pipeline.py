@@ -1,30 +1,64 @@
-"""Publish: the production build, its checksums, the quality gate, then the deploy.
+"""Publish: the production build of the commit, its checksums, the quality gate, the deploy.
 
-The production build goes to its own folder beside the settings file
-(`publish-build/site/`), never to `output/`, which belongs to `serve` and
-`build`. Its checksums are taken before the gate, and everything uploaded is
-verified against them.
+The build reads a clean export of HEAD (`deploy.sources`), in a Python
+process of its own, so the settings modules and plugins it imports are the
+commit's, never the work tree's. It goes to its own folder beside the
+settings file (`publish-build/site/`), never to `output/`, which belongs to
+`serve` and `build`. Its checksums are taken before the gate, and everything
+uploaded is verified against them. Each step says one line, flushed, so the
+lines keep their order when the output is piped into a log.
 """
 
 from __future__ import annotations
 
 import datetime
 import fcntl
+import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from project import GATE_INPUTS, GRAMMAR_EXCEPTIONS, WORD_LIST, build, load_settings
-from sitecheck import RULES, run_gate
+from project import (
+    GATE_INPUTS,
+    GRAMMAR_EXCEPTIONS,
+    ROOT,
+    TYPOGRAPHY_TABLE,
+    WORD_LIST,
+    BuildError,
+    load_settings,
+)
+from sitecheck import RULES, Site, check_site, format_report
 from sitecheck.grammar import GrammarUnavailable
 
 from .config import BUILD_FOLDER, deploy_config, owner, releases_for
-from .releases import file_checksums, new_release_id
-from .sources import committed_state, source_paths
+from .prices import write_record
+from .releases import file_checksums, new_release_id, plural, say
+from .sources import Sources, build_sources, describe_paths
 from .target import DeployError
+
+# The production build, in a fresh Python whose first folder is the settings
+# file's: `from pelicanconf import *` and the plugins come from the sources
+# being built. The project's own modules come after, from this checkout.
+BUILD_SCRIPT = """
+import json, sys
+from pathlib import Path
+sys.path.append(sys.argv[1])
+from project import BuildError, build
+settings_file, overrides, result = Path(sys.argv[2]), json.loads(sys.argv[3]), Path(sys.argv[4])
+try:
+    conf = build(settings_file, overrides)
+except BuildError as error:
+    result.write_text(json.dumps({"error": str(error)}))
+    sys.exit(1)
+wanted = ("PATH", "SITE_PUBLIC_URL", "FAQ_PATHS")
+result.write_text(json.dumps({"settings": {k: conf.get(k) for k in wanted}}))
+"""
 
 
 @contextmanager
@@ -60,44 +94,85 @@ def publish_site(
     non_atomic: bool = False,
     environ: Mapping[str, str] = os.environ,
 ) -> None:
-    """Build with the production settings, check, and deploy; DeployError says why not."""
-    conf = load_settings(settings_file)
-    config = deploy_config(conf, environ)
+    """Build the commit for production, check it, and deploy it; DeployError says why not."""
+    config = deploy_config(load_settings(settings_file), environ)
     workdir = settings_file.parent / BUILD_FOLDER
-    with checkout_lock(workdir):
-        paths = source_paths(conf, settings_file)
-        commit = committed_state(paths, settings_file.parent, allow_dirty)
-        # Connect first: a wrong key or host stops the publish before the build.
-        with releases_for(config, non_atomic) as releases:
-            output, release_id, checksums = checked_build(
-                settings_file, workdir / "site", commit, paths, allow_dirty
-            )
-            if dry_run:
-                changes = releases.changes(output, checksums)
-                print("\n".join(changes) if changes else "Nothing would change.")
-                return
-            releases.publish(
-                output,
-                release_id,
-                checksums,
-                check_url=config.check_url,
-                keep=config.keep,
-                owner=owner(),
-            )
+    # Connect before the build: a wrong key or host stops the publish at once.
+    with (
+        checkout_lock(workdir),
+        build_sources(settings_file, allow_dirty) as sources,
+        releases_for(config, non_atomic) as releases,
+    ):
+        say(f"Connected to {releases.where}.")
+        release_id = new_release_id()
+        output = workdir / "site"
+        checksums = checked_build(sources, output, release_id)
+        if dry_run:
+            plan = releases.plan(output, checksums)
+            for line in plan.lines():
+                say(line)
+            say(plan.summary())
+            return
+        releases.publish(
+            output,
+            release_id,
+            checksums,
+            check_url=config.check_url,
+            keep=config.keep,
+            owner=owner(),
+        )
 
 
-def checked_build(
-    settings_file: Path, output: Path, commit: str, paths: list[Path], allow_dirty: bool
-) -> tuple[Path, str, dict[str, str]]:
-    """Build into `output`, take its checksums, run the gate; return the release id too."""
-    release_id = new_release_id()
+def announce(sources: Sources, release_id: str) -> None:
+    if sources.commit.endswith("-dirty"):
+        say(f"Building release {release_id} from the work tree as it is ({sources.commit}).")
+        return
+    say(f"Building release {release_id} from commit {sources.commit[:12]} (a clean export).")
+    if sources.left_out:
+        say(
+            f"Left out, not committed: {describe_paths(sources.left_out)} "
+            "(commit them to publish them)."
+        )
+
+
+def production_build(sources: Sources, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Build the sources in a Python of their own; return the settings the gate needs."""
+    with tempfile.TemporaryDirectory(prefix="cimw-build-") as temporary:
+        result = Path(temporary) / "result.json"
+        process = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                BUILD_SCRIPT,
+                str(ROOT),
+                str(sources.settings_file),
+                json.dumps(dict(overrides)),
+                str(result),
+            ],
+            cwd=sources.settings_file.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        answer = json.loads(result.read_text()) if result.is_file() else {}
+    if "error" in answer:
+        raise BuildError(answer["error"])
+    if process.returncode != 0 or "settings" not in answer:
+        words = process.stderr.strip().splitlines()[-20:]
+        raise BuildError("\n".join(words) or f"the build exited with {process.returncode}")
+    settings: dict[str, Any] = answer["settings"]
+    return settings
+
+
+def checked_build(sources: Sources, output: Path, release_id: str) -> dict[str, str]:
+    """Build into `output`, record its prices, take its checksums, run the gate."""
     shutil.rmtree(output, ignore_errors=True)
-    print(f"Building release {release_id} of {commit} into {output}", flush=True)
-    conf = build(
-        settings_file,
+    announce(sources, release_id)
+    conf = production_build(
+        sources,
         {
             "RELEASE_ID": release_id,
-            "RELEASE_COMMIT": commit,
+            "RELEASE_COMMIT": sources.commit,
             "OUTPUT_PATH": str(output),
             "DELETE_OUTPUT_DIRECTORY": True,
             # Never a cache another build (serve's) wrote.
@@ -105,25 +180,34 @@ def checked_build(
             "LOAD_CONTENT_CACHE": False,
         },
     )
-    if not allow_dirty and committed_state(paths, settings_file.parent, False) != commit:
-        raise DeployError("the sources changed during the build. Nothing was published.")
     if not list(output.glob("*.html")):
         raise DeployError(f"the build in {output} has no pages.")
+    content = Path(conf["PATH"])
+    faq = [content / folder for folder in conf.get("FAQ_PATHS") or ["faq"]]
+    write_record(output, faq, sources.folder)
     # Taken before the gate: what is uploaded is verified against these.
     checksums = file_checksums(output)
-    print("Quality gate:", flush=True)
-    # The content, word list and grammar exceptions the settings name (a copy's, in the tests).
-    content = Path(conf["PATH"])
+    say(f"Built {plural(len(checksums), 'file')} into {output}.")
+    run_quality_gate(sources, output, content, conf.get("SITE_PUBLIC_URL") or "")
+    return checksums
+
+
+def run_quality_gate(sources: Sources, output: Path, content: Path, site_url: str) -> None:
+    """Every rule of the gate on the build, with the inputs of the sources built."""
+    table = sources.folder / TYPOGRAPHY_TABLE.relative_to(ROOT)
     inputs: dict[str, Any] = {
         **GATE_INPUTS,
         "content_dir": content,
         "word_list": content / WORD_LIST.name,
         "grammar_exceptions": content / GRAMMAR_EXCEPTIONS.name,
+        "typography_table": table if table.is_file() else GATE_INPUTS["typography_table"],
     }
+    site = Site(output)
     try:
-        findings = run_gate(output, RULES, site_url=conf["SITE_PUBLIC_URL"], **inputs)
+        findings = check_site(site, RULES, site_url=site_url, **inputs)
     except GrammarUnavailable as error:
         raise DeployError(f"the quality gate cannot run: {error}") from None
     if findings:
+        say(format_report(findings))
         raise DeployError(f"the quality gate found {len(findings)} problems (above).")
-    return output, release_id, checksums
+    say(f"Quality gate: every rule passed ({', '.join(RULES)}) on {len(site.pages)} pages.")

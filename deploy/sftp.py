@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 import paramiko
 from paramiko.sftp import CMD_EXTENDED
 
+from .releases import say
 from .ssh import SSH_OPTIONS, explain_ssh_failure
 from .target import DeployError, Target
 from .transport import Kind, RemoteError, Upload
@@ -60,7 +61,7 @@ class SftpTransport:
         target: Target,
         ssh: Sequence[str] = ("ssh",),
         non_atomic: bool = False,
-        log: Callable[[str], None] = print,
+        log: Callable[[str], None] = say,
     ) -> None:
         self.target = target
         self.ssh = tuple(ssh)
@@ -273,7 +274,7 @@ class SftpTransport:
         base = self.path(destination)
         self.make_dir(destination, parents=True)
         can_link = bool(reuse and reused)
-        sent = linked = 0
+        sent = linked = bytes_sent = 0
         files = sorted(p for p in folder.rglob("*") if p.is_file() or p.is_dir())
         for local in files:
             relative = local.relative_to(folder).as_posix()
@@ -299,13 +300,11 @@ class SftpTransport:
                     "changed. Publish again to retry."
                 ) from None
             sent += 1
-        if linked:
-            note = f"unchanged files hard-linked to {reuse} ({HARDLINK})"
-        elif reuse:
+            bytes_sent += local.stat().st_size
+        note = ""
+        if reuse and not linked:
             note = "the server offers no hard links: unchanged files were uploaded too"
-        else:
-            note = ""
-        return Upload(sent, linked, note)
+        return Upload(sent, linked, note, bytes_sent)
 
     def checksums(self, folder: str) -> dict[str, str]:
         """Read every file back and hash it (the site is small; SFTP has no checksum request)."""

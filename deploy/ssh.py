@@ -13,7 +13,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -36,6 +35,9 @@ SSH_FAILED = 255
 # How long the shared connection outlives its last use, should publish be killed.
 CONTROL_PERSIST_SECONDS = 30
 MISSING = 9
+# rsync's line for each file it sends: a mark, what it did (%i) and the bytes sent (%b).
+OUT_MARK = "cimw-sent"
+OUT_FORMAT = f"{OUT_MARK} %i %b"
 
 PREFLIGHT = r"""
 command -v rsync >/dev/null 2>&1 || { echo "rsync is not installed" >&2; exit 3; }
@@ -255,6 +257,7 @@ class SshTransport:
         checksums: dict[str, str],
         reused: dict[str, str] | None = None,
     ) -> Upload:
+        del checksums, reused  # rsync compares the files with the live release itself
         options = [
             "--recursive",
             "--links",
@@ -262,31 +265,24 @@ class SshTransport:
             "--chmod=D755,F644",
             "--checksum",
             "--delete",
-            "--info=progress2",
-            "--stats",
+            # One line per file sent, read here and never shown: the publish says
+            # how many files and bytes went, not rsync's progress or statistics.
+            f"--out-format={OUT_FORMAT}",
         ]
         # Pelican rewrites every mtime, so files are compared by checksum, and
         # times are not kept: a new mtime would stop rsync from linking a file.
         if reuse:
             options.append(f"--link-dest=../{PurePosixPath(reuse).name}")
         command = self.rsync_command(f"{folder}/", f"{self.path(destination)}/", options)
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, bufsize=0)
-        assert process.stdout is not None
-        seen = bytearray()
-        # Show rsync's progress as it comes, and keep its statistics.
-        while chunk := process.stdout.read(4096):
-            sys.stdout.buffer.write(chunk)
-            sys.stdout.buffer.flush()
-            seen += chunk
-        if process.wait() != 0:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
             raise DeployError(
-                "the upload did not finish; the live site was not changed. Publish again to retry."
+                f"the upload did not finish ({server_words(result.stderr)}); the live site was "
+                "not changed. Publish again to retry."
             )
-        stats = seen.decode("utf-8", "replace")
-        sent = stat_number(stats, r"Number of regular files transferred: ([\d,]+)")
-        files = stat_number(stats, r"Number of files: [\d,]+ \(reg: ([\d,]+)")
-        note = f"unchanged files hard-linked to {reuse} by rsync" if reuse else ""
-        return Upload(sent, max(files - sent, 0) if reuse else 0, note)
+        sent, bytes_sent = sent_files(result.stdout)
+        files = sum(1 for p in folder.rglob("*") if p.is_file())
+        return Upload(sent, max(files - sent, 0) if reuse else 0, "", bytes_sent)
 
     def checksums(self, folder: str) -> dict[str, str]:
         result = self.run(CHECKSUMS, self.path(folder))
@@ -298,6 +294,12 @@ class SshTransport:
         return found
 
 
-def stat_number(stats: str, pattern: str) -> int:
-    match = re.search(pattern, stats)
-    return int(match.group(1).replace(",", "")) if match else 0
+def sent_files(out: str) -> tuple[int, int]:
+    """The files rsync sent and their bytes, from its --out-format lines."""
+    sent = bytes_sent = 0
+    for line in out.splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and parts[0] == OUT_MARK and parts[1][:2] in ("<f", ">f"):
+            sent += 1
+            bytes_sent += int(parts[2]) if parts[2].isdigit() else 0
+    return sent, bytes_sent

@@ -28,11 +28,12 @@ class RemoteError(DeployError):
 
 @dataclass(frozen=True)
 class Upload:
-    """What an upload did: files sent, files linked to the live release, and how."""
+    """What an upload did: files and bytes sent, files linked to the live release, and how."""
 
     sent: int
     linked: int
     note: str = ""
+    bytes_sent: int = 0
 
 
 class Transport(Protocol):

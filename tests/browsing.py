@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from servers import StaticServer, require
+from support import REPO
 
 __all__ = ["StaticServer"]
 

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FILLED_LEGAL, REPO, run_invoke
+from samples import COMPANY_VAT
 from servers import SshServer, world_readable_dir
+from support import REPO, run_invoke
 
 from deploy import Releases
 from deploy.config import BUILD_FOLDER
+from deploy.prices import PriceRecord, write_record
 from deploy.ssh import SshTransport
 from deploy.target import Target
 
@@ -95,10 +97,11 @@ class DeployEnv(ReleaseFolder):
         self.server = world_readable_dir("cimw-server-")
         self.base = self.server / "site"
         self.settings = self.project / "publish_settings.py"
-        legal = "".join(f"{key} = {value!r}\n" for key, value in FILLED_LEGAL.items())
+        legal = "".join(f"{key} = {value!r}\n" for key, value in COMPANY_VAT.items())
+        # Its own folder first: the checkout's publishconf.py, wherever it is built from.
         self.settings.write_text(
-            f"import sys\nsys.path.insert(0, {str(self.project)!r})\nfrom publishconf import *\n"
-            f"{legal}SITEURL = SITE_PUBLIC_URL\n"
+            "import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+            f"from publishconf import *\n{legal}SITEURL = SITE_PUBLIC_URL\n"
         )
         git(self.project, "init", "-q")
         self.commit("The site as it is")
@@ -139,7 +142,7 @@ class ServerFolder(ReleaseFolder):
         self.config = ssh_config or sshd.client_config()
         self.messages: list[str] = []
 
-    def transport(self, rsync_options: tuple[str, ...] = (), **kwargs) -> SshTransport:
+    def transport(self, rsync_options: tuple[str, ...] = ()) -> SshTransport:
         return SshTransport(
             Target("site", str(self.base)), ("ssh", "-F", str(self.config)), rsync_options
         )
@@ -149,6 +152,11 @@ class ServerFolder(ReleaseFolder):
 
     def cleanup(self) -> None:
         shutil.rmtree(self.server, ignore_errors=True)
+
+
+def record_prices(folder: Path) -> PriceRecord:
+    """Write a build's price record, as the publish pipeline does; return it."""
+    return write_record(folder, [REPO / "content" / "faq"], REPO)
 
 
 def output_of(result: subprocess.CompletedProcess) -> str:

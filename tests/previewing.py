@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,31 +12,6 @@ from pathlib import Path
 
 import yaml
 from servers import free_port
-
-REPO = Path(__file__).resolve().parent.parent
-# What a copy of the project leaves out: generated, installed or local files.
-NOT_SOURCES = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    ".tools",
-    "node_modules",
-    "output",
-    "output.*",
-    "publish-build",
-    "cache",
-    "test-artifacts",
-    "__pycache__",
-    ".pytest_cache",
-    "*.pyc",
-    ".ruff_cache",
-    ".mypy_cache",
-)
-
-
-def copy_project(destination: Path) -> Path:
-    """Copy the project's sources (no build, cache or installed tools) into `destination`."""
-    shutil.copytree(REPO, destination, ignore=NOT_SOURCES, symlinks=True, dirs_exist_ok=True)
-    return destination
 
 
 def fetch(url: str) -> tuple[int, str]:

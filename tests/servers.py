@@ -7,10 +7,12 @@ its process id.
 from __future__ import annotations
 
 import getpass
+import http.client
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -331,3 +333,24 @@ def world_readable_dir(prefix: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=prefix))
     path.chmod(0o755)
     return path
+
+
+def get(apache, path, headers=None, https=True):
+    """One request; returns (status, headers as a lower-case dict, body bytes)."""
+    if https:
+        context = ssl.create_default_context(cafile=str(apache.cert))
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", apache.https_port, context=context, timeout=10
+        )
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", apache.http_port, timeout=10)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    lowered = {}
+    for name, value in response.getheaders():
+        lowered[name.lower()] = (
+            f"{lowered[name.lower()]}, {value}" if name.lower() in lowered else value
+        )
+    connection.close()
+    return response.status, lowered, body

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FILLED_LEGAL, REPO, run_invoke
+from samples import COMPANY_VAT
 from servers import StaticServer
+from support import REPO, run_invoke
 
 import pelicanconf
 from project import GATE_INPUTS, TYPOGRAPHY_TABLE, VNU_JAR
@@ -350,7 +351,7 @@ def test_the_site_with_real_legal_details_passes_every_rule(request, fixture):
         request.getfixturevalue(fixture).output,
         RULES,
         **GATE_INPUTS,
-        site_url=FILLED_LEGAL["SITE_PUBLIC_URL"],
+        site_url=COMPANY_VAT["SITE_PUBLIC_URL"],
     )
     assert findings == [], format_report(findings)
 

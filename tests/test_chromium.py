@@ -19,8 +19,8 @@ from browsing import (
     pages_marked,
     stylesheet_colours,
 )
-from conftest import faq_sources
 from servers import require
+from support import faq_sources
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-from conftest import REPO, copy_project, faq_sources
+from support import REPO, copy_project, faq_sources
 
 # The modules with tests marked `content`: they read the questions or the prices.
 CONTENT_MODULES = [

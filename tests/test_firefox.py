@@ -16,8 +16,8 @@ from browsing import (
     format_violations,
     png_colour_count,
 )
-from conftest import faq_sources
 from servers import free_port, require, wait_for, wait_for_port
+from support import faq_sources
 
 FIREFOX = "firefox-esr"
 # A quiet profile: no update, telemetry, experiments or other traffic.

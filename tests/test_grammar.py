@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, copy_project
+from support import REPO, copy_project
 from test_check import NBSP, NNBSP, old_page, page
 
 from project import GRAMMAR_EXCEPTIONS, TYPOGRAPHY_TABLE

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime
 import gzip
-import http.client
 import re
 import shutil
-import ssl
 import subprocess
 from pathlib import Path
 
 import brotli
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL, REPO, pelican_build
 from deploying import ServerFolder
-from servers import ApacheServer, world_readable_dir
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from servers import ApacheServer, get, world_readable_dir
+from support import REPO, facts_of, pelican_build
 
 from cimw import hosting
+from cimw.facts import FactsError
 from deploy import file_checksums, new_release_id
 
 SECURITY_HEADERS = {
@@ -55,27 +55,6 @@ def hosted(sshd, release_build, tmp_path_factory):
         server.cleanup()
 
 
-def get(apache, path, headers=None, https=True):
-    """One request; returns (status, headers as a lower-case dict, body bytes)."""
-    if https:
-        context = ssl.create_default_context(cafile=str(apache.cert))
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1", apache.https_port, context=context, timeout=10
-        )
-    else:
-        connection = http.client.HTTPConnection("127.0.0.1", apache.http_port, timeout=10)
-    connection.request("GET", path, headers=headers or {})
-    response = connection.getresponse()
-    body = response.read()
-    lowered = {}
-    for name, value in response.getheaders():
-        lowered[name.lower()] = (
-            f"{lowered[name.lower()]}, {value}" if name.lower() in lowered else value
-        )
-    connection.close()
-    return response.status, lowered, body
-
-
 def live_file(deploy, name) -> bytes:
     return (deploy.live_link / name).read_bytes()
 
@@ -111,7 +90,7 @@ def test_http_redirects_to_https_on_the_default_port(hosted, forwarded):
 def behind_proxy(tmp_path_factory):
     """A production build with HOSTING_BEHIND_PROXY, served over HTTP as behind a TLS proxy."""
     docroot = world_readable_dir("cimw-proxy-")
-    settings = {**FILLED_LEGAL, "SITEURL": FILLED_LEGAL["SITE_PUBLIC_URL"]}
+    settings = {**COMPANY_VAT, "SITEURL": COMPANY_VAT["SITE_PUBLIC_URL"]}
     settings.update(HOSTING_BEHIND_PROXY=True, OUTPUT_PATH=str(docroot / "site"))
     settings["CACHE_PATH"] = str(tmp_path_factory.mktemp("proxy-cache"))
     pelican_build(REPO / "publishconf.py", settings)
@@ -272,22 +251,15 @@ def test_a_new_release_is_served_at_once_after_the_switch(hosted, monkeypatch):
     "days, valid", [(180, True), (1, True), (364, True), (0, False), (365, False), ("180", False)]
 )
 def test_security_txt_expiry_setting(days, valid):
-    settings = {
-        "SECURITY_TXT_VALID_DAYS": days,
-        "HOSTING_FINGERPRINTED": [],
-        "SECURITY_TXT_LANGUAGES": ("fr",),
-    }
+    overrides = {**COMPANY_VAT, "SECURITY_TXT_VALID_DAYS": days}
     if valid:
-        hosting.validate_settings(settings)
-        expires = hosting.security_txt_expires(settings, datetime.date(2026, 11, 26))
-        assert (
-            expires
-            == (datetime.date(2026, 11, 26) + datetime.timedelta(days=days)).isoformat()
-            + "T00:00:00Z"
+        expires = hosting.security_txt_expires(facts_of(overrides), datetime.date(2026, 11, 26))
+        assert expires == (
+            (datetime.date(2026, 11, 26) + datetime.timedelta(days=days)).isoformat() + "T00:00:00Z"
         )
     else:
-        with pytest.raises(ValueError, match="SECURITY_TXT_VALID_DAYS"):
-            hosting.validate_settings(settings)
+        with pytest.raises(FactsError, match="SECURITY_TXT_VALID_DAYS: expected a whole number"):
+            facts_of(overrides)
 
 
 def security_txt_fields(site) -> dict[str, list[str]]:
@@ -301,14 +273,13 @@ def security_txt_fields(site) -> dict[str, list[str]]:
 
 def test_security_txt_lists_only_the_languages_cimw_confirmed(site, site_filled, site_ei):
     assert "Preferred-Languages" not in security_txt_fields(site), "a placeholder was published"
-    for built, config in ((site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
+    for built, config in ((site_filled, COMPANY_VAT), (site_ei, SOLE_TRADER_FRANCHISE)):
         languages = security_txt_fields(built)["Preferred-Languages"]
         assert languages == [", ".join(config["SECURITY_TXT_LANGUAGES"])]
-    assert "en" not in FILLED_LEGAL["SECURITY_TXT_LANGUAGES"]
+    assert "en" not in COMPANY_VAT["SECURITY_TXT_LANGUAGES"]
 
 
 @pytest.mark.parametrize("languages", ["fr", [], ("fr", "English"), ("fr", 1)])
 def test_bad_security_txt_languages_are_refused(languages):
-    settings = {"HOSTING_FINGERPRINTED": [], "SECURITY_TXT_LANGUAGES": languages}
-    with pytest.raises(ValueError, match="SECURITY_TXT_LANGUAGES must be a list of language tags"):
-        hosting.validate_settings(settings)
+    with pytest.raises(FactsError, match="SECURITY_TXT_LANGUAGES: "):
+        facts_of({**COMPANY_VAT, "SECURITY_TXT_LANGUAGES": languages})

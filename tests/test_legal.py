@@ -1,39 +1,48 @@
-"""The legal pages, generated from the settings; production refuses unconfirmed facts."""
+"""The legal pages and the facts model: any true facts build, any bad one is named.
+
+Expected texts are read from the model (`facts_of`), for whatever facts are
+set; the sample sets are a company charging VAT and an entrepreneur
+individuel under the franchise selling to consumers.
+"""
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
 
 import pytest
-from conftest import FILLED_EI, FILLED_LEGAL, copy_project, run_invoke, settings_of
-from test_pricing import french_date
-from test_seo import front_matter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
+from support import REPO, build_real_site, facts_of, run_invoke
 
-import pelicanconf
-from cimw import legal
+import publishconf
+from cimw.facts import Company, FactsError, SiteSettings, SoleTrader, Unconfirmed
+from cimw.templating import french_date
 
 LEGAL_PAGES = ("mentions-legales.html", "confidentialite.html")
+ALL_PAGES = ("index.html", "contact.html", "404.html", *LEGAL_PAGES)
 NBSP, NNBSP = "\u00a0", "\u202f"
-PLACEHOLDER_RE = re.compile(r"\[.*\]")
-
-
-def text_of(site, name):
-    """The main text on one line, no-break spaces read as spaces."""
-    text = site.soup(name).select_one("main").get_text(" ")
-    return re.sub(r"\s+", " ", text.replace(NBSP, " ").replace(NNBSP, " "))
-
-
-def facts(site) -> dict[str, str]:
-    """The legal notice's publisher facts: each label and its value."""
-    dl = site.soup("mentions-legales.html").select_one("main dl.facts")
-    return {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in dl.select("dt")}
 
 
 def plain(text: str) -> str:
-    return text.replace(NBSP, " ").replace(NNBSP, " ").replace("’", "'")
+    """Text on one line, no-break spaces read as spaces, typographic apostrophes as typed."""
+    text = text.replace(NBSP, " ").replace(NNBSP, " ").replace("’", "'")
+    return re.sub(r"\s+", " ", text).strip()
 
 
-def section_text(site, page, heading) -> str:
+def text_of(site, name: str) -> str:
+    return plain(site.soup(name).select_one("main").get_text(" "))
+
+
+def notice_facts(site) -> dict[str, str]:
+    """The legal notice's publisher facts: each label and its value."""
+    dl = site.soup("mentions-legales.html").select_one("main dl.facts")
+    return {dt.get_text(): plain(dt.find_next_sibling("dd").get_text()) for dt in dl.select("dt")}
+
+
+def section_text(site, page: str, heading: str) -> str:
     """The text from an h2 or h3 to the next heading of any level."""
     title = next(
         h for h in site.soup(page).select("main h2, main h3") if plain(h.get_text()) == heading
@@ -43,21 +52,14 @@ def section_text(site, page, heading) -> str:
         if sibling.name in ("h2", "h3"):
             break
         parts.append(sibling.get_text(" "))
-    return plain(re.sub(r"\s+", " ", " ".join(parts)))
+    return plain(" ".join(parts))
 
 
-def placeholder_settings() -> list[str]:
-    """The settings pelicanconf.py leaves as [placeholders], read from the file itself."""
-    return [
-        name
-        for name in dir(pelicanconf)
-        if name.isupper()
-        and isinstance(getattr(pelicanconf, name), str)
-        and PLACEHOLDER_RE.fullmatch(getattr(pelicanconf, name))
-    ]
+def production(overrides: dict):
+    return facts_of({**overrides, "LEGAL_REQUIRE_REAL_VALUES": True})
 
 
-@pytest.mark.parametrize("name", ["index.html", "contact.html", "404.html", *LEGAL_PAGES])
+@pytest.mark.parametrize("name", ALL_PAGES)
 def test_every_page_links_both_legal_pages_from_its_footer(site, name):
     links = [a["href"] for a in site.soup(name).select("footer a")]
     assert "/mentions-legales.html" in links and "/confidentialite.html" in links
@@ -67,278 +69,430 @@ def test_every_page_links_both_legal_pages_from_its_footer(site, name):
 
 
 def test_company_legal_notice(site_filled):
-    shown = {label: plain(value) for label, value in facts(site_filled).items()}
-    assert shown["Dénomination sociale"] == FILLED_LEGAL["PUBLISHER_NAME"]
-    assert shown["Forme juridique"] == FILLED_LEGAL["PUBLISHER_LEGAL_FORM"]
-    assert shown["Capital social"] == FILLED_LEGAL["PUBLISHER_SHARE_CAPITAL"]
-    assert shown["Siège social"] == FILLED_LEGAL["PUBLISHER_ADDRESS"]
-    assert shown["Immatriculation"] == FILLED_LEGAL["PUBLISHER_RCS"]
-    assert shown["SIREN"] == FILLED_LEGAL["PUBLISHER_SIREN"]
-    assert shown["TVA intracommunautaire"] == FILLED_LEGAL["PUBLISHER_VAT_NUMBER"]
+    facts = facts_of(COMPANY_VAT)
+    publisher = facts.publisher
+    assert isinstance(publisher, Company)
+    shown = notice_facts(site_filled)
+    assert shown["Dénomination sociale"] == publisher.name
+    assert shown["Forme juridique"] == publisher.legal_form
+    assert shown["Capital social"] == plain(str(publisher.share_capital))
+    assert shown["Siège social"] == plain(str(publisher.address))
+    assert shown["Immatriculation"] == plain(str(publisher.rcs))
+    assert shown["SIREN"] == publisher.siren
+    assert shown["Numéro de TVA intracommunautaire"] == publisher.vat_number
+    assert shown["Téléphone"] == plain(facts.contact.phone.shown)
     assert not {"Nom", "Prénoms", "Statut", "Adresse professionnelle"} & set(shown)
     director = section_text(site_filled, "mentions-legales.html", "Directeur de la publication")
-    assert director == (
-        f"{FILLED_LEGAL['PUBLICATION_DIRECTOR']}, {FILLED_LEGAL['PUBLICATION_DIRECTOR_ROLE']}."
-    )
+    assert director == f"{publisher.director}, {publisher.director_role}."
     text = text_of(site_filled, "mentions-legales.html")
-    assert FILLED_LEGAL["HOST_NAME"] in text and FILLED_LEGAL["HOST_ADDRESS"] in text
-    assert " EI" not in text and "RNE" not in text
+    assert facts.host.name in text and plain(str(facts.host.address)) in text
+    assert " EI" not in text and "RNE" not in text and "Médiation" not in text
     soup = site_filled.soup("mentions-legales.html")
-    assert soup.select_one(f'a[href="mailto:{FILLED_LEGAL["CONTACT_EMAIL"]}"]')
-    assert soup.select_one(f'a[href="tel:{FILLED_LEGAL["HOST_PHONE"].replace(" ", "")}"]')
+    assert soup.select_one(f'a[href="mailto:{facts.contact.email}"]')
+    assert soup.select_one(f'a[href="{facts.host.phone.href}"]')
     assert not soup.select(".placeholder")
 
 
 def test_entrepreneur_individuel_legal_notice(site_ei):
-    shown = facts(site_ei)
-    # The business name, then "EI" at once (Code de commerce, art. R. 526-27).
-    assert shown["Dénomination"] == f"{FILLED_EI['PUBLISHER_NAME']}{NBSP}EI"
-    assert FILLED_EI["PUBLISHER_SURNAME"] in FILLED_EI["PUBLISHER_NAME"]
+    facts = facts_of(SOLE_TRADER_FRANCHISE)
+    publisher = facts.publisher
+    assert isinstance(publisher, SoleTrader)
+    shown = notice_facts(site_ei)
+    assert shown["Dénomination"] == f"{publisher.name} EI"
     assert shown["Statut"] == "entrepreneur individuel"
-    assert shown["Nom"] == FILLED_EI["PUBLISHER_SURNAME"]
-    assert shown["Prénoms"] == FILLED_EI["PUBLISHER_GIVEN_NAMES"]
-    assert plain(shown["Adresse professionnelle"]) == FILLED_EI["PUBLISHER_ADDRESS"]
-    assert plain(shown["Immatriculation"]) == (
-        f"registre national des entreprises (RNE), SIREN {FILLED_EI['PUBLISHER_SIREN']}"
+    assert shown["Nom"] == publisher.surname
+    assert shown["Prénoms"] == publisher.given_names
+    assert shown["Adresse professionnelle"] == plain(str(publisher.address))
+    assert (
+        shown["Immatriculation"]
+        == f"registre national des entreprises (RNE), SIREN {publisher.siren}"
     )
-    for company_only in ("Capital social", "Forme juridique", "Siège social", "SIREN"):
-        assert company_only not in shown, company_only
-    # Under the VAT franchise, with no VAT number given, none is shown.
-    assert "TVA intracommunautaire" not in shown
-    text = text_of(site_ei, "mentions-legales.html")
-    assert "RCS" not in text and "capital" not in text.lower()
+    # Under the franchise, with no VAT number set: none is shown.
+    assert not {"Capital social", "Forme juridique", "Numéro de TVA intracommunautaire"} & set(
+        shown
+    )
     director = section_text(site_ei, "mentions-legales.html", "Directeur de la publication")
-    assert director == f"{FILLED_EI['PUBLISHER_GIVEN_NAMES']} {FILLED_EI['PUBLISHER_SURNAME']}"
+    assert director == f"{publisher.given_names} {publisher.surname}"
+    mediator = SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"]
+    mediation = section_text(site_ei, "mentions-legales.html", "Médiation de la consommation")
+    for value in mediator.values():
+        assert plain(value) in mediation
     assert not site_ei.soup("mentions-legales.html").select(".placeholder")
 
 
-def test_a_vat_number_given_under_the_franchise_is_shown(tmp_path):
-    from conftest import build_real_site
+def test_an_entrepreneur_is_named_with_ei_wherever_the_business_is_named(site_ei):
+    name = facts_of(SOLE_TRADER_FRANCHISE).name
+    assert name == f"{SOLE_TRADER_FRANCHISE['PUBLISHER_NAME']}{NBSP}EI"
+    for page in ALL_PAGES:
+        soup = site_ei.soup(page)
+        assert soup.title.get_text().endswith(name), page
+        assert soup.select_one('meta[property="og:site_name"]')["content"] == name
+        assert soup.select_one(".brand-name").get_text() == name
+        assert soup.select_one("footer strong").get_text() == name
+    data = json.loads(site_ei.soup().select_one('script[type="application/ld+json"]').string)
+    business = next(item for item in data["@graph"] if item["@type"] == "ProfessionalService")
+    assert business["name"] == business["legalName"] == name
 
-    site = build_real_site(tmp_path, **{**FILLED_EI, "PUBLISHER_VAT_NUMBER": "FR98 987654321"})
-    assert facts(site)["TVA intracommunautaire"] == "FR98 987654321"
 
-
-def test_placeholders_are_shown_framed_in_development(site):
-    marked = [
-        span.get_text()
-        for name in LEGAL_PAGES
-        for span in site.soup(name).select("main .placeholder")
-    ]
-    for name in ("PUBLISHER_KIND", "PUBLISHER_SIREN", "HOST_NAME", "CONTACT_RETENTION"):
-        assert getattr(pelicanconf, name) in marked, name
-    for name in ("MAIL_PROVIDER", "PRIVACY_TRANSFERS", "HOST_LOG_RETENTION"):
-        assert getattr(pelicanconf, name) in marked, name
-    assert all(legal.is_placeholder(value) for value in marked)
+def test_unconfirmed_facts_are_framed_in_development(site_unconfirmed):
+    framed = {
+        plain(span.get_text())
+        for page in LEGAL_PAGES
+        for span in site_unconfirmed.soup(page).select("main .placeholder")
+    }
+    shown_on_the_legal_pages = (
+        "PUBLISHER_KIND",
+        "PUBLISHER_SIREN",
+        "PUBLISHER_ADDRESS",
+        "CONTACT_EMAIL",
+        "CONTACT_PHONE",
+        "HOST_NAME",
+        "HOST_ADDRESS",
+        "HOST_PHONE",
+        "HOST_LOG_RETENTION",
+        "MAIL_PROVIDER",
+        "PRIVACY_TRANSFERS",
+        "CONTACT_RETENTION",
+        "ACCOUNTING_RETENTION",
+        "CLIENT_DATA_RETENTION",
+        "CLIENT_DATA_RECIPIENTS",
+        "CLIENTS",
+    )
+    for name in shown_on_the_legal_pages:
+        assert plain(str(UNCONFIRMED[name])) in framed, name
 
 
 @pytest.mark.parametrize("name", LEGAL_PAGES)
 def test_legal_pages_show_their_review_date(site_ei, name):
-    reviewed = front_matter(f"pages/{name.replace('.html', '.md')}")["reviewed"]
-    line = site_ei.soup(name).select_one("main .reviewed")
-    assert line.get_text() == f"Mis à jour le {french_date(reviewed)}"
-    assert line.time["datetime"] == reviewed.isoformat()
+    line = site_ei.soup(name).select_one("main p.reviewed")
+    date = datetime.date.fromisoformat(line.time["datetime"])
+    assert line.get_text() == f"Mis à jour le {french_date(date)}"
 
 
-# -- the privacy policy --------------------------------------------------------
+def test_a_fact_with_markup_is_escaped(tmp_path):
+    name = "A & B <C>"
+    built = build_real_site(tmp_path, **{**COMPANY_VAT, "PUBLISHER_NAME": name})
+    for page in ALL_PAGES:
+        # The structured data is JSON, escaped as JSON (\u003c), not as HTML.
+        html = re.sub(
+            r'<script type="application/ld\+json">.*?</script>', "", built.html(page), flags=re.S
+        )
+        assert "<C>" not in html and "A & B" not in html, page
+        assert "A &amp; B &lt;C&gt;" in html, page
+        soup = built.soup(page)
+        assert soup.select_one(".brand-name").get_text() == name
+        assert soup.select_one('meta[property="og:site_name"]')["content"] == name
+
+
+# -- the privacy notice --------------------------------------------------------
 
 
 def test_privacy_policy_names_the_company_as_controller(site_filled):
-    controller = section_text(site_filled, "confidentialite.html", "Responsable du traitement")
-    for key in ("PUBLISHER_NAME", "PUBLISHER_LEGAL_FORM", "PUBLISHER_ADDRESS", "CONTACT_EMAIL"):
-        assert FILLED_LEGAL[key] in controller, key
-    assert "siège social" in controller
+    facts = facts_of(COMPANY_VAT)
+    text = section_text(
+        site_filled, "confidentialite.html", "Responsable du traitement des données"
+    )
+    assert f"la société {facts.name} ({facts.publisher.legal_form})" in text
+    assert plain(str(facts.publisher.address)) in text and facts.contact.email in text
 
 
 def test_privacy_policy_names_the_entrepreneur_as_controller(site_ei):
-    controller = section_text(site_ei, "confidentialite.html", "Responsable du traitement")
-    person = f"{FILLED_EI['PUBLISHER_GIVEN_NAMES']} {FILLED_EI['PUBLISHER_SURNAME']}"
-    assert f"liées à ce site est {person}, entrepreneur individuel exerçant sous" in controller
-    assert f"{FILLED_EI['PUBLISHER_NAME']} EI" in controller
-    assert FILLED_EI["PUBLISHER_ADDRESS"] in controller
+    facts = facts_of(SOLE_TRADER_FRANCHISE)
+    publisher = facts.publisher
+    text = section_text(site_ei, "confidentialite.html", "Responsable du traitement des données")
+    assert f"{publisher.given_names} {publisher.surname}, entrepreneur individuel" in text
+    assert f"dénomination {plain(facts.name)}" in text
 
 
-@pytest.mark.parametrize("fixture, config", [("site_filled", FILLED_LEGAL), ("site_ei", FILLED_EI)])
-def test_privacy_policy_covers_article_13(request, fixture, config):
+@pytest.mark.parametrize(
+    ("fixture", "sample"), [("site_filled", COMPANY_VAT), ("site_ei", SOLE_TRADER_FRANCHISE)]
+)
+def test_privacy_policy_states_only_what_cimw_does(request, fixture, sample):
     built = request.getfixturevalue(fixture)
-    text = plain(text_of(built, "confidentialite.html"))
-    messages = section_text(built, "confidentialite.html", "Vos messages")
-    logs = section_text(built, "confidentialite.html", "Les journaux du serveur")
-    for words in ("Finalité", "Base légale", "Durée de conservation", config["CONTACT_RETENTION"]):
-        assert words in messages, words
-    # 13(2)(e): whether the data must be given, and what happens if not.
-    assert "rien ne vous oblige à nous communiquer ces données" in messages
-    assert "nous ne pourrons pas vous répondre" in messages
-    assert "consulter le site implique leur enregistrement" in logs
-    # The processors are recipients, named from the settings.
-    assert f"fournisseur de messagerie, {config['MAIL_PROVIDER']}" in messages
-    assert "sous-traitant" in messages and " seul" not in text
-    assert f"l'hébergeur, {config['HOST_NAME']}" in logs
-    assert config["HOST_LOG_RETENTION"] in logs
-    for field in pelicanconf.HOST_LOG_FIELDS:
-        assert plain(field) in logs, field
-    contract = section_text(built, "confidentialite.html", "Si un contrat suit")
-    assert "dix ans" in contract and "L. 123-22 du Code de commerce" in contract
-    assert "traitement automatisé" in section_text(
-        built, "confidentialite.html", "Décisions automatisées"
+    facts = facts_of(sample)
+    privacy = facts.privacy
+    text = text_of(built, "confidentialite.html")
+    # Processors act on the controller's behalf; the EEA, not the EU.
+    assert f"pour le compte de {plain(facts.name)} en qualité de sous-traitant" in text
+    assert "Union européenne" not in text and "Espace économique européen" in text
+    # Invoices and accounting records apart from the other client data.
+    clients = section_text(built, "confidentialite.html", "Les données des clients")
+    assert f"factures et des pièces comptables : {plain(privacy.accounting_retention)}." in clients
+    assert (
+        f"la durée de la relation contractuelle, puis {plain(privacy.client_data_retention)}."
+        in clients
     )
-    rights = section_text(built, "confidentialite.html", "Vos droits")
-    for words in ("droit d'accès", "rectification", "effacement", "portabilité", "opposition"):
-        assert words in rights, words
-    assert "après votre décès" in rights and "loi n° 78-17 du 6 janvier 1978" in rights
-    assert "CNIL" in text and "ne dépose aucun cookie" in text
-    assert built.soup("confidentialite.html").select_one(
-        'a[href="https://www.cnil.fr/fr/plaintes"]'
+    for recipient in privacy.client_data_recipients:
+        assert plain(recipient) in clients
+    assert "nécessaire à la conclusion du contrat" in clients
+    assert "L. 123-22" not in text and "dix ans" not in text.replace(
+        plain(privacy.accounting_retention), ""
     )
+    messages = section_text(built, "confidentialite.html", "Les messages que vous nous adressez")
+    assert plain(privacy.contact_retention) in messages and plain(privacy.mail_provider) in messages
+    rights = section_text(built, "confidentialite.html", "Vos droits sur vos données")
+    assert "dans un délai d'un mois, qui peut être prolongé de deux mois" in rights
+    assert "portabilité" in rights and "contrat ou des mesures précontractuelles" in rights
+    # No promise CIMW did not make.
+    assert "ni vendues ni cédées" not in text
+    for heading in built.soup("confidentialite.html").select("main h2, main h3"):
+        assert not heading.get_text().startswith(("Si ", "Vos messages")), heading
 
 
-def test_transfers_outside_the_eu_follow_the_setting(site_filled, site_ei):
-    title = "Transferts hors de l'Union européenne"
-    assert FILLED_LEGAL["PRIVACY_TRANSFERS"] == ()
-    assert section_text(site_filled, "confidentialite.html", title) == (
-        "Aucune de ces données n'est transférée hors de l'Union européenne."
+def test_transfers_outside_the_eea_follow_the_setting(site_filled, site_ei):
+    heading = "Transferts hors de l'Espace économique européen"
+    assert section_text(site_filled, "confidentialite.html", heading) == (
+        "Aucune de ces données n'est transférée hors de l'Espace économique européen."
     )
-    listed = section_text(site_ei, "confidentialite.html", title)
-    assert FILLED_EI["PRIVACY_TRANSFERS"]
-    for recipient, country, safeguard in FILLED_EI["PRIVACY_TRANSFERS"]:
-        assert f"{recipient}, pays de destination : {country} ; garantie : {safeguard}." in listed
-    assert "copie de ces garanties" in listed
+    listed = section_text(site_ei, "confidentialite.html", heading)
+    for recipient, country, safeguard in SOLE_TRADER_FRANCHISE["PRIVACY_TRANSFERS"]:
+        assert (
+            f"{plain(recipient)}, pays de destination : {country} ; garantie : {safeguard}."
+            in listed
+        )
 
 
-# -- the facts CIMW must confirm -----------------------------------------------
+# -- production refuses what CIMW has not confirmed ------------------------------
+
+
+@pytest.mark.parametrize("sample", [COMPANY_VAT, SOLE_TRADER_FRANCHISE], ids=["company", "ei"])
+def test_production_accepts_every_sample(sample):
+    assert production(sample).production
+
+
+@pytest.mark.parametrize("sample", [COMPANY_VAT, SOLE_TRADER_FRANCHISE], ids=["company", "ei"])
+def test_production_refuses_each_unconfirmed_fact(sample):
+    """Each fact a sample states, left unconfirmed, is named; and nothing else is."""
+    for name, value in sample.items():
+        if value is None or name in ("DAY_RATE", "HOURLY_RATE", "VAT_RATE", "PUBLISHER_NAME"):
+            continue
+        with pytest.raises(FactsError) as refused:
+            production({**sample, name: Unconfirmed("à confirmer")})
+        listed = str(refused.value).split("missing in the settings: ")[1].split(";")[0]
+        assert listed == name, (name, str(refused.value))
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    ("sample", "removed"),
     [
-        ("[numéro SIREN]", True),
-        ("", True),
-        (None, True),
-        ("  ", True),
-        ("contact@cimw.invalid", True),
-        ("123 456 789", False),
-        ("SARL", False),
-        ("[sic] un texte", False),
-        ((), False),
-        (("fr",), False),
-        (218, False),
+        (COMPANY_VAT, "PUBLISHER_RCS"),
+        (COMPANY_VAT, "PUBLICATION_DIRECTOR"),
+        (COMPANY_VAT, "PUBLISHER_VAT_NUMBER"),  # VAT is charged
+        (SOLE_TRADER_FRANCHISE, "PUBLISHER_SURNAME"),
+        (SOLE_TRADER_FRANCHISE, "CONSUMER_MEDIATOR"),  # the clients include consumers
     ],
 )
-def test_is_placeholder(value, expected):
-    assert legal.is_placeholder(value) is expected
-
-
-def test_publishconf_refuses_the_repository_defaults_naming_every_unconfirmed_fact(tmp_path):
-    project = copy_project(tmp_path / "project")
-    result = run_invoke("build", "--settings", str(project / "publishconf.py"), cwd=project)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
-    assert "still a placeholder or empty in the settings" in output
-    unconfirmed = placeholder_settings()
-    assert {"PUBLISHER_KIND", "VAT_REGIME", "PRICING_BILLABLE_DAYS_PER_YEAR"} <= set(unconfirmed)
-    assert {"CONTACT_RETENTION", "SECURITY_TXT_LANGUAGES", "PRIVACY_TRANSFERS"} <= set(unconfirmed)
-    for name in unconfirmed:
-        assert re.search(rf"\b{name}\b", output), f"{name} is not named in:\n{output}"
-    assert "SITE_PUBLIC_URL" in output  # at .invalid
-    assert not re.search(r"\bPUBLISHER_NAME\b", output), "a confirmed fact was named"
-    assert not list((project / "output").glob("*.html"))
-
-
-@pytest.mark.parametrize("config", [FILLED_LEGAL, FILLED_EI], ids=["company", "ei"])
-def test_production_builds_with_every_fact_confirmed(tiny_site, config):
-    settings = "".join(f"{key} = {value!r}\n" for key, value in config.items())
-    result = tiny_site.build("LEGAL_REQUIRE_REAL_VALUES = True\n" + settings)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def production(config: dict, **changes) -> dict:
-    return settings_of({**config, **changes, "LEGAL_REQUIRE_REAL_VALUES": True})
-
-
-@pytest.mark.parametrize(
-    ("config", "changes", "named"),
-    [
-        (FILLED_LEGAL, {"HOST_PHONE": ""}, "HOST_PHONE"),
-        (FILLED_LEGAL, {"PUBLICATION_DIRECTOR_ROLE": "[qualité]"}, "PUBLICATION_DIRECTOR_ROLE"),
-        (FILLED_LEGAL, {"PUBLISHER_VAT_NUMBER": ""}, "PUBLISHER_VAT_NUMBER"),
-        (FILLED_LEGAL, {"PUBLISHER_RCS": "[RCS]"}, "PUBLISHER_RCS"),
-        (FILLED_EI, {"PUBLISHER_SURNAME": "[nom]"}, "PUBLISHER_SURNAME"),
-        (FILLED_EI, {"PUBLISHER_GIVEN_NAMES": ""}, "PUBLISHER_GIVEN_NAMES"),
-        (FILLED_EI, {"CONTACT_RETENTION": "[durée]"}, "CONTACT_RETENTION"),
-        (FILLED_EI, {"SECURITY_TXT_LANGUAGES": "[langues]"}, "SECURITY_TXT_LANGUAGES"),
-        (FILLED_EI, {"PRIVACY_TRANSFERS": "[transferts]"}, "PRIVACY_TRANSFERS"),
-        (FILLED_EI, {"MAIL_PROVIDER": None}, "MAIL_PROVIDER"),
-        (FILLED_EI, {"VAT_REGIME": "[régime]"}, "VAT_REGIME"),
-        (FILLED_EI, {"PRICING_BILLABLE_DAYS_PER_YEAR": None}, "PRICING_BILLABLE_DAYS_PER_YEAR"),
-    ],
-)
-def test_production_refuses_each_unconfirmed_fact(config, changes, named):
-    with pytest.raises(ValueError, match=re.escape(f"in the settings: {named}")):
-        legal.validate_settings(production(config, **changes))
-
-
-def test_each_kind_requires_only_its_own_facts():
-    # An EI has no capital nor RCS; a company's director is not the EI's person.
-    legal.validate_settings(production(FILLED_EI, PUBLISHER_RCS="[RCS]"))
-    legal.validate_settings(production(FILLED_LEGAL, PUBLISHER_SURNAME="[nom]"))
-    # Under the franchise, no VAT number is needed.
-    legal.validate_settings(production(FILLED_EI, PUBLISHER_VAT_NUMBER=""))
+def test_production_requires_what_the_publisher_and_clients_need(sample, removed):
+    with pytest.raises(FactsError) as refused:
+        production({**sample, removed: None})
+    assert removed in str(refused.value)
 
 
 def test_an_open_choice_names_what_each_answer_needs():
-    settings = production(
-        FILLED_LEGAL,
-        PUBLISHER_KIND="[forme]",
-        PUBLISHER_SURNAME="[nom]",
-        VAT_REGIME="[régime]",
-        PUBLISHER_VAT_NUMBER="[numéro]",
+    with pytest.raises(FactsError) as refused:
+        production(UNCONFIRMED)
+    message = str(refused.value)
+    for name, value in UNCONFIRMED.items():
+        if isinstance(value, Unconfirmed):
+            assert name in message, name
+    assert "for a company, also PUBLISHER_LEGAL_FORM" in message
+    assert (
+        "for an entrepreneur individuel, also PUBLISHER_SURNAME, PUBLISHER_GIVEN_NAMES" in message
     )
-    with pytest.raises(ValueError) as error:
-        legal.validate_settings(settings)
-    message = str(error.value)
-    assert "PUBLISHER_KIND, VAT_REGIME" in message
-    assert "for an entrepreneur individuel, also PUBLISHER_SURNAME" in message
     assert "if VAT is charged, also PUBLISHER_VAT_NUMBER" in message
+    assert "if the clients include consumers, also CONSUMER_MEDIATOR" in message
+
+
+def test_the_production_build_refuses_unconfirmed_facts_by_name(tmp_path):
+    settings_file = tmp_path / "settings.py"
+    settings_file.write_text(
+        f"import sys\nsys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
+        "from publishconf import *\nfrom samples import UNCONFIRMED\n"
+        "globals().update(UNCONFIRMED)\n"
+        f"PATH = {str(REPO / 'content')!r}\nTHEME = {str(REPO / 'theme')!r}\n"
+        f"PLUGIN_PATHS = [{str(REPO / 'plugins')!r}]\nOUTPUT_PATH = {str(tmp_path / 'out')!r}\n",
+        encoding="utf-8",
+    )
+    result = run_invoke("build", "--settings", str(settings_file), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "still unconfirmed or missing in the settings: SITE_PUBLIC_URL" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert publishconf.LEGAL_REQUIRE_REAL_VALUES is True
+
+
+# -- identifiers and values are checked where they are set -------------------------
 
 
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"PUBLISHER_KIND": "sarl"}, "PUBLISHER_KIND must be 'company'"),
-        ({"PUBLISHER_NAME": "CIMW"}, "PUBLISHER_NAME must include the entrepreneur's surname"),
-        ({"PRIVACY_TRANSFERS": ("États-Unis",)}, "PRIVACY_TRANSFERS must be ()"),
-        ({"PRIVACY_TRANSFERS": [("Mail", "", "clauses")]}, "PRIVACY_TRANSFERS must be ()"),
-        ({"HOST_LOG_FIELDS": ()}, "HOST_LOG_FIELDS must be a non-empty list"),
+        ({"PUBLISHER_SIREN": "123 456 789"}, "PUBLISHER_SIREN: its check digit is wrong"),
+        ({"PUBLISHER_SIREN": "12345678"}, "PUBLISHER_SIREN: expected the 9 digits of the SIREN"),
+        ({"PUBLISHER_VAT_NUMBER": "FR12123456782"}, "PUBLISHER_VAT_NUMBER: its key does not match"),
+        (
+            {"PUBLISHER_VAT_NUMBER": "FR14987654324"},
+            "PUBLISHER_VAT_NUMBER: its SIREN 987654324 is not",
+        ),
+        ({"CONTACT_PHONE": "+44 20 7946 0958"}, "CONTACT_PHONE: expected a French phone number"),
+        ({"CONTACT_PHONE": "01 23"}, "CONTACT_PHONE: expected a"),
+        ({"CONTACT_PHONE": 123456789}, "CONTACT_PHONE: expected a"),
+        (
+            {"CONTACT_EMAIL": "contact@cimw.example\nContact: x"},
+            "CONTACT_EMAIL: expected an email address",
+        ),
+        ({"CONTACT_EMAIL": "contact at cimw"}, "CONTACT_EMAIL: expected an email address"),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example "},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example\n"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example#x"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example?x=1"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "https://www.cimw.example/"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        (
+            {"SITE_PUBLIC_URL": "http://www.cimw.example"},
+            "SITE_PUBLIC_URL: expected the site's https",
+        ),
+        ({"PUBLISHER_ADDRESS": "1 rue de la Paix, Paris"}, "PUBLISHER_ADDRESS: expected a mapping"),
+        (
+            {"PUBLISHER_ADDRESS": {"street": "1 rue", "postal_code": "7500", "city": "Paris"}},
+            "PUBLISHER_ADDRESS: expected a French postal code",
+        ),
+        ({"PUBLISHER_KIND": "sarl"}, "PUBLISHER_KIND: expected 'company' (a société) or 'ei'"),
+        ({"PUBLISHER_NAME": ""}, "PUBLISHER_NAME: expected a non-empty text"),
+        ({"PUBLISHER_NAME": "CIMW\nEI"}, "PUBLISHER_NAME: expected text on one line"),
+        (
+            {"HOST_LOG_FIELDS": ("l’adresse IP", "l’adresse IP")},
+            "HOST_LOG_FIELDS: expected each item once",
+        ),
+        ({"HOST_LOG_FIELDS": ()}, "HOST_LOG_FIELDS:"),
+        ({"PRIVACY_TRANSFERS": (("x", "y"),)}, "PRIVACY_TRANSFERS: expected () or one"),
+        (
+            {"SECURITY_TXT_LANGUAGES": ("French",)},
+            "SECURITY_TXT_LANGUAGES: 'French' is not a language tag",
+        ),
+        (
+            {"SECURITY_TXT_VALID_DAYS": 400},
+            "SECURITY_TXT_VALID_DAYS: expected a whole number of days",
+        ),
+        ({"HOSTING_BEHIND_PROXY": "yes"}, "HOSTING_BEHIND_PROXY:"),
+        ({"DEFAULT_LANG": "en"}, "DEFAULT_LANG: expected 'fr'"),
     ],
 )
-def test_facts_of_the_wrong_shape_are_refused_even_in_development(changes, words):
-    settings = settings_of({**FILLED_EI, **changes})
-    with pytest.raises(ValueError, match=re.escape(words)):
-        legal.validate_settings(settings)
+def test_bad_facts_are_refused_even_in_development(changes, words):
+    with pytest.raises(FactsError) as refused:
+        facts_of({**COMPANY_VAT, **changes})
+    assert words in str(refused.value)
 
 
-def test_a_bad_publisher_kind_stops_the_build(tiny_site):
-    result = tiny_site.build("PUBLISHER_KIND = 'sarl'\n")
-    assert result.returncode != 0
-    assert "PUBLISHER_KIND must be 'company'" in result.stdout + result.stderr
+def test_an_entrepreneurs_business_name_must_include_the_surname():
+    with pytest.raises(FactsError) as refused:
+        facts_of({**SOLE_TRADER_FRANCHISE, "PUBLISHER_NAME": "CIMW"})
+    assert "PUBLISHER_NAME: must include the entrepreneur's surname" in str(refused.value)
 
 
-def test_publishconf_requires_real_values():
-    import publishconf
+def test_three_bad_settings_are_named_in_one_run(tiny_site):
+    tiny_site.write(
+        "content/faq/01-q.md",
+        "---\ntitle: Q ?\nposition: 1\nanchor: q\nsummary: R.\nreviewed: 2026-11-26\n---\n\nR.\n",
+    )
+    result = tiny_site.build(
+        "PUBLISHER_SIREN = '123 456 789'\nCONTACT_PHONE = '+44 20 7946 0958'\nDAY_RATE = -1\n"
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "3 problems in the settings:" in result.stderr
+    for name in ("PUBLISHER_SIREN", "CONTACT_PHONE", "DAY_RATE"):
+        assert f"\n{name}: " in result.stderr
 
-    assert publishconf.LEGAL_REQUIRE_REAL_VALUES is True
-    assert publishconf.SITEURL == pelicanconf.SITE_PUBLIC_URL
+
+# -- properties: any true facts parse, any bad value is named ------------------------
+
+texts = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    kind=st.sampled_from(["company", "ei"]),
+    name=texts,
+    surname=texts,
+    clients=st.sampled_from(["professionals", "consumers"]),
+    vat=st.sampled_from([("charged", 20), ("charged", 10), ("franchise", None)]),
+    host=texts,
+    retention=texts,
+)
+def test_any_true_facts_are_accepted_in_production(
+    kind, name, surname, clients, vat, host, retention
+):
+    sample = dict(COMPANY_VAT if kind == "company" else SOLE_TRADER_FRANCHISE)
+    sample.update(
+        PUBLISHER_NAME=f"{name} {surname}" if kind == "ei" else name,
+        PUBLISHER_SURNAME=surname if kind == "ei" else None,
+        CLIENTS=clients,
+        CONSUMER_MEDIATOR=SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"]
+        if clients == "consumers"
+        else None,
+        VAT_REGIME=vat[0],
+        VAT_RATE=vat[1],
+        PUBLISHER_VAT_NUMBER=COMPANY_VAT["PUBLISHER_VAT_NUMBER"] if vat[0] == "charged" else None,
+        PUBLISHER_SIREN=COMPANY_VAT["PUBLISHER_SIREN"],
+        HOST_NAME=host,
+        CONTACT_RETENTION=retention,
+        HOURLY_RATE=COMPANY_VAT["HOURLY_RATE"] if vat[1] != 10 else 40,
+    )
+    facts = production(sample)
+    assert facts.name.startswith(sample["PUBLISHER_NAME"])
+    assert isinstance(facts.publisher, Company if kind == "company" else SoleTrader)
+
+
+values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+    st.tuples(st.integers(), st.text(max_size=3)),
+)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(name=st.sampled_from(sorted(SiteSettings.model_fields)), value=values)
+def test_any_value_of_any_setting_is_accepted_or_named(name, value):
+    try:
+        facts_of({**COMPANY_VAT, name: value})
+    except FactsError as error:
+        assert f"\n{name}: " in str(error) or f"{name}" in str(error), str(error)
 
 
 @pytest.mark.parametrize(
     ("date", "text"),
     [
         ("2026-11-26", f"26{NBSP}novembre 2026"),
-        ("2027-01-01", f"1er{NBSP}janvier 2027"),
+        ("2027-01-01", f"1\u1d49\u02b3{NBSP}janvier 2027"),
         ("2027-08-11", f"11{NBSP}août 2027"),
     ],
 )
 def test_french_date(date, text):
-    import datetime
-
-    assert legal.french_date(datetime.date.fromisoformat(date)) == text
+    assert french_date(datetime.date.fromisoformat(date)) == text

@@ -7,10 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import good_faq
+from support import good_faq
 
-from cimw import frontmatter
-from cimw.placeholders import PROVIDERS, Catalogue, fill_text, placeholder_problems
+from cimw.placeholders import Catalogue, fill_text, placeholder_problems
 
 KNOWN = Catalogue(
     frozenset({"day_rate", "by_the_hour", "price_table"}),
@@ -73,11 +72,6 @@ def test_every_problem_of_a_text_is_reported():
 def test_fill_text_fills_inline_placeholders_only():
     assert fill_text("Un jour à {{ day_rate }} ?", VALUES, KNOWN.blocks) == "Un jour à 300 € ?"
     assert fill_text("{{ price_table }}", VALUES, KNOWN.blocks) == "{{ price_table }}"
-
-
-def test_the_flag_of_each_provider_is_not_taken_for_a_field_of_the_author():
-    for provider in PROVIDERS:
-        assert provider.USED_FLAG in frontmatter.IMPLICIT_FIELDS
 
 
 def assert_fails(result, *words):

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from deploying import tree_digest
+from support import REPO
 
 import pelicanconf
 from project import BuildError, build

@@ -6,8 +6,9 @@ import re
 
 import pytest
 from browsing import CHROMIUM, PLAYWRIGHT_CHROMIUM_ARGS
-from previewing import Served, copy_project, first_question
+from previewing import Served, first_question
 from servers import require, wait_for
+from support import copy_project
 
 # How long a page may take to show a rebuild, in milliseconds: generous, for a busy machine.
 SHOWN_WITHIN_MS = 30_000

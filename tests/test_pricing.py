@@ -1,86 +1,72 @@
-"""Prices: the pure functions, and what the built pages state for each set of facts.
+"""Prices: exact amounts for any rates, and what the built pages state for each set of facts.
 
-Expected figures are worked out here from the settings, never typed: the day
-rate, the hourly rate, VAT and the monthly estimates on the billable days.
+Expected figures are worked out here from the settings with fractions, never
+typed, and independently of the plugin's own arithmetic: the day rate, the
+hourly rate, a week of each engagement, VAT to the cent.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
-from conftest import (
-    FILLED_EI,
-    FILLED_LEGAL,
-    faq_front_matter,
-    faq_sources,
-    pricing_anchor,
-    settings_of,
-)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
+from support import build_real_site, facts_of, faq_sources, pricing_anchor, settings_of
 
 import pelicanconf
-from cimw.pricing import (
-    HOURLY_FROM_DAY_RATE,
-    PLACEHOLDERS,
-    hourly_euros,
-    price_table,
-    validate_settings,
-    whole_euros,
-)
+from cimw.facts import FactsError
+from cimw.pricing import price_table
+from cimw.templating import french_date
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-MONTHS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
 PRICING_ANCHOR = pricing_anchor()
+FRENCH_VAT_RATES = ("20", "10", "5.5", "2.1")
 # The expected prices come from the settings and the pricing answer from content/faq.
 pytestmark = pytest.mark.content
 
 
-def euros(number: int) -> str:
-    """1300 -> '1 300 €' with the French no-break spaces."""
-    return f"{number:,}".replace(",", NNBSP) + NBSP + "€"
-
-
-def half_up(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def french_date(date) -> str:
-    day = "1er" if date.day == 1 else str(date.day)
-    return f"{day}{NBSP}{MONTHS[date.month - 1]} {date.year}"
+def euros(amount: Fraction) -> str:
+    """1300 -> '1 300 €', 50.4 -> '50,40 €', with the French no-break spaces."""
+    cents = amount * 100
+    assert cents.denominator == 1, f"{amount} is not a whole number of cents"
+    whole, cent = divmod(int(cents), 100)
+    text = f"{whole:,}".replace(",", NNBSP)
+    return f"{text},{cent:02d}{NBSP}€" if cent else f"{text}{NBSP}€"
 
 
 class Expected:
     """What the site must state, worked out from the settings by the rules CIMW gave."""
 
     def __init__(self, overrides: dict):
-        settings = settings_of(overrides)
-        rate = Decimal(str(settings["DAY_RATE"]))
-        self.vat_rate = settings["VAT_RATE"]
-        self.regime = settings["VAT_REGIME"]
-        self.day = half_up(rate)
-        hourly = settings["HOURLY_RATE"]
-        if hourly == HOURLY_FROM_DAY_RATE:
-            hours = Decimal(settings["PRICING_HOURS_PER_DAY"])
-            hourly = int((rate / hours).quantize(Decimal(1), rounding=ROUND_FLOOR))
-        self.hourly = None if hourly is None else half_up(Decimal(str(hourly)))
-        self.billable = settings["PRICING_BILLABLE_DAYS_PER_YEAR"]
-        self.days_per_week = settings["PRICING_DAYS_PER_WEEK"]
-        # A year's billable days are counted in five-day weeks; a month is a twelfth.
-        self.monthly = [
-            half_up(rate * self.billable * days / 5 / 12) for days in self.days_per_week
-        ]
+        facts = settings_of(overrides)
+        self.day = Fraction(str(facts["DAY_RATE"]))
+        hourly = facts.get("HOURLY_RATE")
+        self.hourly = None if hourly is None else Fraction(str(hourly))
+        self.days_per_week = tuple(facts.get("PRICING_DAYS_PER_WEEK", (1, 2, 3, 4, 5)))
+        charged = facts.get("VAT_REGIME") == "charged"
+        rate = facts.get("VAT_RATE")
+        self.vat_rate = Fraction(str(rate)) if charged and rate is not None else None
+        self.consumers_first = facts.get("CLIENTS") == "consumers" and self.vat_rate is not None
 
-    def with_vat(self, number: int) -> int:
-        return half_up(number * (1 + Decimal(str(self.vat_rate)) / 100))
+    def with_vat(self, amount: Fraction) -> Fraction:
+        assert self.vat_rate is not None
+        return amount * (1 + self.vat_rate / 100)
 
-    def cells(self, number: int) -> list[str]:
-        """The price cells of a row: excluding VAT, then including it when its rate is set."""
+    def cells(self, amount: Fraction) -> list[str]:
+        """A row's price cells: consumers read the price including VAT first."""
         if self.vat_rate is None:
-            return [euros(number)]
-        return [euros(number), euros(self.with_vat(number))]
+            return [euros(amount)]
+        both = [euros(amount), euros(self.with_vat(amount))]
+        return both[::-1] if self.consumers_first else both
+
+    def rows(self) -> list[list[str]]:
+        rows = [self.cells(self.day)]
+        if self.hourly is not None:
+            rows.append(self.cells(self.hourly))
+        return rows + [self.cells(self.day * days) for days in self.days_per_week]
 
 
 def pricing_section(site):
@@ -91,237 +77,245 @@ def one_line(text: str) -> str:
     return re.sub(r"[ \t\n]+", " ", text)
 
 
-def table_rows(section) -> list[tuple[str, list[str]]]:
+def table_cells(section) -> list[list[str]]:
     return [
-        (row.th.get_text(), [td.get_text() for td in row.select("td")])
+        [td.get_text() for td in row.select("td")]
         for row in section.select("table.price-table tbody tr")
     ]
 
 
-def pricing_reviewed():
-    return next(e for e in faq_front_matter() if e["anchor"] == PRICING_ANCHOR)["reviewed"]
+def table_labels(section) -> list[str]:
+    return [row.th.get_text() for row in section.select("table.price-table tbody tr")]
 
 
-# -- pure functions ------------------------------------------------------------
+# -- any rates -----------------------------------------------------------------
+
+amounts = st.one_of(
+    st.integers(min_value=1, max_value=100_000),
+    st.decimals(min_value=1, max_value=20_000, places=2, allow_nan=False, allow_infinity=False),
+)
+vat_terms = st.one_of(
+    st.just({"VAT_REGIME": "franchise", "VAT_RATE": None}),
+    st.builds(
+        lambda rate: {
+            "VAT_REGIME": "charged",
+            "VAT_RATE": float(rate) if "." in rate else int(rate),
+        },
+        st.sampled_from(FRENCH_VAT_RATES),
+    ),
+    st.just({"VAT_REGIME": "charged", "VAT_RATE": None}),
+)
 
 
-CONFIRMED = {"VAT_REGIME": "franchise", "PRICING_BILLABLE_DAYS_PER_YEAR": 218}
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    day=amounts,
+    hourly=st.one_of(st.none(), amounts),
+    vat=vat_terms,
+    clients=st.sampled_from(["professionals", "consumers"]),
+    days=st.lists(st.integers(1, 5), min_size=1, max_size=5, unique=True),
+)
+def test_amounts_are_exact_for_any_rates(day, hourly, vat, clients, days):
+    overrides = {
+        **COMPANY_VAT,
+        **vat,
+        "DAY_RATE": day,
+        "HOURLY_RATE": hourly,
+        "CLIENTS": clients,
+        "PRICING_DAYS_PER_WEEK": tuple(days),
+    }
+    expected = Expected(overrides)
+    stated = [expected.day] + ([expected.hourly] if expected.hourly is not None else [])
+    exact = expected.vat_rate is None or all(
+        (expected.with_vat(amount) * 100).denominator == 1 for amount in stated
+    )
+    needs_rate = (
+        vat["VAT_REGIME"] == "charged" and vat["VAT_RATE"] is None and clients == "consumers"
+    )
+    try:
+        facts = facts_of(overrides)
+    except FactsError as error:
+        # Refused only for a price with VAT that is not whole cents, or a consumer without VAT.
+        assert not exact or needs_rate, error
+        assert ("not a whole number of cents" in str(error)) == (not exact)
+        return
+    assert exact and not needs_rate
+    table = price_table(facts)
+    prices = [
+        table.day,
+        *([table.hourly] if table.hourly else []),
+        *(w.price for w in table.weekly),
+    ]
+    shown = []
+    for price in prices:
+        cells = [price.excluding_vat.text]
+        if price.including_vat:
+            cells.append(price.including_vat.text)
+        shown.append(cells[::-1] if table.including_vat_first else cells)
+    assert shown == expected.rows()
 
 
-@pytest.mark.parametrize("rate", [300, 450, 1000, 412.5])
 @pytest.mark.parametrize(
-    "facts",
+    ("rate", "vat_rate", "hourly_with_vat"),
     [
-        CONFIRMED,
-        {**CONFIRMED, "VAT_REGIME": "charged", "VAT_RATE": 20, "HOURLY_RATE": 55},
-        {**CONFIRMED, "VAT_REGIME": "charged", "VAT_RATE": 5.5, "HOURLY_RATE": "from_day_rate"},
-        {**CONFIRMED, "VAT_REGIME": "charged", "PRICING_PROFESSIONALS_ONLY": True},
-        {**CONFIRMED, "PRICING_BILLABLE_DAYS_PER_YEAR": 200, "PRICING_DAYS_PER_WEEK": (2, 5)},
+        (42, 20, "50,40\u00a0€"),
+        (42, 10, "46,20\u00a0€"),
+        (42, 5.5, "44,31\u00a0€"),
+        (50, 2.1, "51,05\u00a0€"),
     ],
 )
-def test_price_table_follows_the_settings(rate, facts):
-    overrides = {**facts, "DAY_RATE": rate}
-    expected = Expected(overrides)
-    table = price_table(settings_of(overrides))
-    assert [table.day_rate.amount.text] == [euros(expected.day)]
-    if expected.vat_rate is None:
-        assert table.day_rate.with_vat is None
-    else:
-        assert table.day_rate.with_vat.text == euros(expected.with_vat(expected.day))
-    assert (table.hourly_rate and table.hourly_rate.amount.euros) == expected.hourly
-    assert [e.days_per_week for e in table.monthly] == list(expected.days_per_week)
-    assert [e.price.amount.text for e in table.monthly] == [euros(m) for m in expected.monthly]
-
-
-def test_unconfirmed_billable_days_give_no_estimate():
-    table = price_table(settings_of({"VAT_REGIME": "franchise"}))
-    assert table.billable_days_per_year == pelicanconf.PRICING_BILLABLE_DAYS_PER_YEAR
-    assert all(estimate.price is None for estimate in table.monthly)
-
-
-@pytest.mark.parametrize("hours", [7, 8, 7.5])
-@pytest.mark.parametrize("rate", [*range(1, 2001, 37), 300, 450, 301.5])
-def test_an_hourly_rate_from_the_day_rate_never_makes_the_hours_cost_more_than_a_day(rate, hours):
-    hourly = hourly_euros(
-        {"DAY_RATE": rate, "PRICING_HOURS_PER_DAY": hours, "HOURLY_RATE": HOURLY_FROM_DAY_RATE}
-    )
-    assert hourly * hours <= rate < (hourly + 1) * hours
-
-
-def test_no_hourly_rate_unless_set():
-    assert hourly_euros({"DAY_RATE": 300}) is None
-    assert price_table(settings_of(CONFIRMED)).hourly_rate is None
-
-
-@pytest.mark.parametrize(("value", "rounded"), [(42.5, 43), (42.49, 42), (3.5, 4), (2.5, 3)])
-def test_rounding_is_to_the_nearest_euro_halves_up(value, rounded):
-    assert whole_euros(value) == rounded
+def test_an_hourly_rate_with_vat_is_shown_to_the_cent(rate, vat_rate, hourly_with_vat):
+    table = price_table(facts_of({**COMPANY_VAT, "HOURLY_RATE": rate, "VAT_RATE": vat_rate}))
+    assert table.hourly is not None and table.hourly.including_vat is not None
+    assert table.hourly.including_vat.text == hourly_with_vat
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"DAY_RATE": "300"}, "DAY_RATE must be a number"),
-        ({"DAY_RATE": 0}, "got 0"),
-        ({"DAY_RATE": -1}, "got -1"),
-        ({"DAY_RATE": True}, "got True"),
-        ({"PRICING_HOURS_PER_DAY": 0}, "PRICING_HOURS_PER_DAY"),
-        ({"PRICING_DAYS_PER_WEEK": []}, "PRICING_DAYS_PER_WEEK"),
-        ({"PRICING_DAYS_PER_WEEK": [1, 6]}, "from 1 to 5, got [1, 6]"),
-        ({"HOURLY_RATE": "43"}, "HOURLY_RATE must be None"),
-        ({"HOURLY_RATE": 0}, "HOURLY_RATE must be None"),
-        ({"VAT_REGIME": "TTC"}, "VAT_REGIME must be 'charged'"),
-        ({"VAT_REGIME": "charged"}, "'charged' needs VAT_RATE"),
-        ({"VAT_REGIME": "charged", "VAT_RATE": 120}, "VAT_RATE must be a percentage"),
-        ({"VAT_REGIME": "franchise", "VAT_RATE": 20}, "VAT_RATE is 20 but VAT_REGIME"),
-        ({"PRICING_PROFESSIONALS_ONLY": "yes"}, "PRICING_PROFESSIONALS_ONLY must be True"),
-        ({"PRICING_BILLABLE_DAYS_PER_YEAR": "218"}, "PRICING_BILLABLE_DAYS_PER_YEAR must be"),
-        ({"PRICING_BILLABLE_DAYS_PER_YEAR": 400}, "got 400"),
+        ({"DAY_RATE": 0}, "DAY_RATE: expected a number of euros greater than 0"),
+        ({"DAY_RATE": -300}, "DAY_RATE: expected a number of euros greater than 0"),
+        ({"DAY_RATE": "300"}, "DAY_RATE: expected a number of euros, such as 300"),
+        ({"DAY_RATE": True}, "DAY_RATE: expected a number of euros, such as 300"),
+        ({"DAY_RATE": float("inf")}, "DAY_RATE: expected a finite number of euros"),
+        ({"DAY_RATE": 10**400}, "DAY_RATE: expected a number of euros greater than 0 and up to"),
+        ({"DAY_RATE": 300.555}, "DAY_RATE: expected whole cents at most"),
+        ({"HOURLY_RATE": "from_day_rate"}, "HOURLY_RATE: expected a number of euros"),
+        ({"VAT_RATE": 19.6}, "VAT_RATE: expected one of the French VAT rates"),
+        ({"VAT_REGIME": "charge"}, "VAT_REGIME: expected 'charged'"),
+        ({"VAT_REGIME": "franchise", "VAT_RATE": 20}, "VAT_RATE: VAT_REGIME is 'franchise'"),
+        (
+            {
+                "CLIENTS": "consumers",
+                "VAT_RATE": None,
+                "CONSUMER_MEDIATOR": SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"],
+            },
+            "VAT_RATE: a consumer must read prices including VAT",
+        ),
+        ({"DAY_RATE": 41, "VAT_RATE": 2.1}, "DAY_RATE: 41 € plus VAT at 2.1 % is 41.861 €"),
+        ({"PRICING_DAYS_PER_WEEK": (1, 1, 1)}, "PRICING_DAYS_PER_WEEK: expected each item once"),
+        (
+            {"PRICING_DAYS_PER_WEEK": (0, 6)},
+            "PRICING_DAYS_PER_WEEK: expected whole numbers of days",
+        ),
+        ({"PRICING_DAYS_PER_WEEK": ()}, "PRICING_DAYS_PER_WEEK: expected at least one engagement"),
+        ({"CLIENTS": "tout le monde"}, "CLIENTS: expected 'professionals'"),
     ],
 )
-def test_bad_settings_are_refused(overrides, message):
-    with pytest.raises(ValueError, match=re.escape(message)):
-        validate_settings(settings_of(overrides))
-
-
-@pytest.mark.parametrize("name", ["DAY_RATE", "VAT_REGIME", "PRICING_BILLABLE_DAYS_PER_YEAR"])
-def test_a_missing_fact_is_named(name):
-    settings = settings_of({})
-    del settings[name]
-    with pytest.raises(ValueError, match=f"{name} is missing"):
-        validate_settings(settings)
+def test_bad_price_settings_are_refused(overrides, message):
+    with pytest.raises(FactsError) as refused:
+        facts_of({**COMPANY_VAT, **overrides})
+    assert message in str(refused.value)
 
 
 def test_every_problem_is_named_at_once():
-    with pytest.raises(ValueError) as error:
-        validate_settings(settings_of({"DAY_RATE": 0, "VAT_REGIME": "TTC", "HOURLY_RATE": -1}))
-    for name in ("DAY_RATE", "VAT_REGIME", "HOURLY_RATE"):
-        assert name in str(error.value)
+    with pytest.raises(FactsError) as refused:
+        facts_of({**COMPANY_VAT, "DAY_RATE": 0, "VAT_RATE": 7, "CLIENTS": "nobody"})
+    message = str(refused.value)
+    assert message.startswith("3 problems in the settings:")
+    for name in ("DAY_RATE", "VAT_RATE", "CLIENTS"):
+        assert f"\n{name}: " in message
 
 
-def test_good_settings_pass():
-    validate_settings(settings_of({}))  # the repository's placeholders pass in development
-    validate_settings(settings_of(FILLED_LEGAL))
-    validate_settings(settings_of(FILLED_EI))
-    validate_settings(settings_of({"DAY_RATE": 412.5, "PRICING_DAYS_PER_WEEK": [1, 5]}))
+def test_the_billable_days_estimate_settings_are_gone():
+    # Nothing the old page did not say: no monthly estimate, no derived hourly rate.
+    assert not hasattr(pelicanconf, "PRICING_BILLABLE_DAYS_PER_YEAR")
+    assert not hasattr(pelicanconf, "PRICING_HOURS_PER_DAY")
+    assert not hasattr(pelicanconf, "PRICING_PROFESSIONALS_ONLY")
 
 
-# -- the built pages -----------------------------------------------------------
+# -- what the built pages state -----------------------------------------------
+
+
+def test_the_repository_settings_price_table(site):
+    """Whatever the author sets, the table shows exactly what the rates give."""
+    section = pricing_section(site)
+    expected = Expected({})
+    assert table_cells(section) == expected.rows()
+    labels = table_labels(section)
+    weeks = labels[-len(expected.days_per_week) :]
+    assert [int(re.search(r"\d+", label).group()) for label in weeks] == list(
+        expected.days_per_week
+    )
+    text = one_line(section.get_text(" "))
+    for word in ("Estimation", "Formule", "facturables", "÷"):
+        assert word not in text
 
 
 def test_company_charging_vat_states_prices_excluding_and_including_vat(site_filled):
-    expected = Expected(FILLED_LEGAL)
     section = pricing_section(site_filled)
-    text = one_line(section.get_text())
-    day = euros(expected.day)
-    with_vat = euros(expected.with_vat(expected.day))
-    assert f"actuellement de {day}{NBSP}HT, soit {with_vat}{NBSP}TTC." in text
-    headers = [th.get_text() for th in section.select("table.price-table thead th")]
-    assert headers == ["Prestation", "Prix HT", "Prix TTC"]
-    rows = table_rows(section)
-    assert rows[0][1] == expected.cells(expected.day)
-    assert [cells for _, cells in rows[1:]] == [expected.cells(m) for m in expected.monthly]
-    note = one_line(" ".join(p.get_text() for p in section.select(".table-note")))
-    assert f"TVA au taux de {expected.vat_rate}{NBSP}%" in note
-    assert "TVA non applicable" not in text
-
-
-def test_without_an_hourly_rate_hourly_billing_is_said_without_a_figure(site_filled):
-    section = pricing_section(site_filled)
-    sentence = next(p.get_text() for p in section.select("p") if "dépannage" in p.get_text())
-    assert "facturées à l’heure," in one_line(sentence)
-    assert "€" not in sentence
-    assert not any("heure" in label.lower() for label, _ in table_rows(section))
-
-
-def test_entrepreneur_under_the_franchise_states_prices_without_vat(site_ei):
-    expected = Expected(FILLED_EI)
-    section = pricing_section(site_ei)
-    text = one_line(section.get_text())
-    assert f"actuellement de {euros(expected.day)}." in text
-    assert f"facturées à l’heure ({euros(expected.hourly)})," in text
-    assert [th.get_text() for th in section.select("table.price-table thead th")] == [
+    expected = Expected(COMPANY_VAT)
+    assert [th.get_text() for th in section.select("thead th")] == [
         "Prestation",
-        "Prix",
+        "Prix HT",
+        "Prix TTC",
     ]
-    rows = table_rows(section)
-    assert rows[0][1] == [euros(expected.day)]
-    assert rows[1] == ("Heure de dépannage", [euros(expected.hourly)])
-    assert [cells for _, cells in rows[2:]] == [[euros(m)] for m in expected.monthly]
-    assert "TVA non applicable, art. 293 B du CGI." in text
-    for page in site_ei.pages():
-        visible = site_ei.soup(page.name).select_one("body").get_text(" ")
-        assert not re.search(r"\b(HT|TTC)\b|hors taxes", visible), page.name
+    assert table_cells(section) == expected.rows()
+    assert "50,40\u00a0€" in table_cells(section)[1]  # 42 € HT an hour at 20 %
+    note = one_line(section.select_one("p.table-note").get_text())
+    assert "TVA au taux de 20\u00a0%" in note
+    assert "Prestations réservées aux professionnels." in note
+    # The text says it too, the same way.
+    text = one_line(section.get_text())
+    assert f"{euros(expected.hourly)}\u00a0HT, soit 50,40\u00a0€\u00a0TTC" in text
 
 
-def test_monthly_rows_are_labelled_estimates_with_their_formula(site_filled, site_ei):
-    for built, overrides in ((site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
-        expected = Expected(overrides)
-        section = pricing_section(built)
-        labels = [label for label, _ in table_rows(section)][-len(expected.monthly) :]
-        for label, days in zip(labels, expected.days_per_week, strict=True):
-            assert label.startswith("Estimation"), label
-            assert f"{days}{NBSP}jour" in label
-        assert "Budget mensuel" not in section.get_text()
-        note = one_line(section.select(".table-note")[-1].get_text())
-        assert f"{expected.billable}{NBSP}jours facturables par an" in note
-        assert f"prix du jour × {expected.billable} × jours par semaine ÷ 5 ÷ 12" in note
+def test_entrepreneur_under_the_franchise_selling_to_consumers(site_ei):
+    section = pricing_section(site_ei)
+    expected = Expected(SOLE_TRADER_FRANCHISE)
+    assert [th.get_text() for th in section.select("thead th")] == ["Prestation", "Prix"]
+    assert table_cells(section) == expected.rows()
+    note = one_line(section.select_one("p.table-note").get_text())
+    assert note.replace(NBSP, " ") == "TVA non applicable, art. 293 B du CGI."
+    text = one_line(section.get_text(" "))
+    assert "HT" not in text and "TTC" not in text
+    assert euros(expected.day) in text
 
 
-def test_a_new_day_rate_changes_every_amount(site_ei):
-    old = pelicanconf.DAY_RATE
-    assert FILLED_EI["DAY_RATE"] != old
-    for page in site_ei.pages():
-        html = site_ei.html(page.name)
-        assert not re.search(rf"(?<![\d\u202f]){old}[\s\u00a0\u202f]*€", html), page.name
+def test_consumers_read_the_price_including_vat_first(tmp_path):
+    overrides = {
+        **COMPANY_VAT,
+        "CLIENTS": "consumers",
+        "CONSUMER_MEDIATOR": SOLE_TRADER_FRANCHISE["CONSUMER_MEDIATOR"],
+    }
+    built = build_real_site(tmp_path, **overrides, LEGAL_REQUIRE_REAL_VALUES=True)
+    section = pricing_section(built)
+    assert [th.get_text() for th in section.select("thead th")] == [
+        "Prestation",
+        "Prix TTC",
+        "Prix HT",
+    ]
+    assert table_cells(section) == Expected(overrides).rows()
+    assert "réservées aux professionnels" not in section.get_text()
 
 
-def test_an_hourly_rate_from_the_day_rate_is_explained(tmp_path):
-    from conftest import build_real_site
-
-    overrides = {**FILLED_LEGAL, "HOURLY_RATE": HOURLY_FROM_DAY_RATE}
-    expected = Expected(overrides)
-    section = pricing_section(build_real_site(tmp_path, **overrides))
-    assert ("Heure de dépannage", expected.cells(expected.hourly)) in table_rows(section)
-    hours = pelicanconf.PRICING_HOURS_PER_DAY
-    assert f"prix du jour ÷ {hours}{NBSP}heures, arrondi à l’euro inférieur" in section.get_text()
+def test_without_an_hourly_rate_hourly_billing_is_said_without_a_figure(site_ei):
+    section = pricing_section(site_ei)
+    assert "Heure de dépannage" not in table_labels(section)
+    assert "à l’heure" in one_line(section.get_text(" "))
 
 
-def test_unconfirmed_facts_are_framed_in_development(site):
-    section = pricing_section(site)
+def test_unconfirmed_terms_are_framed_in_development(site_unconfirmed):
+    section = pricing_section(site_unconfirmed)
     framed = [span.get_text() for span in section.select(".placeholder")]
-    assert pelicanconf.VAT_REGIME in framed
-    assert pelicanconf.PRICING_BILLABLE_DAYS_PER_YEAR in framed
-    for _, cells in table_rows(section)[1:]:
-        assert not any("€" in cell for cell in cells), "an estimate without its billable days"
-    assert not re.search(r"\b(HT|TTC)\b|hors taxes", section.get_text())
+    assert str(UNCONFIRMED["VAT_REGIME"]) in framed
+    assert str(UNCONFIRMED["CLIENTS"]) in framed
 
 
 def test_the_pricing_answer_shows_its_review_date(site, site_ei):
+    reviewed = next(q for q in faq_sources() if q.anchor == PRICING_ANCHOR).header.reviewed
     for built in (site, site_ei):
-        reviewed = pricing_section(built).select_one(".reviewed")
-        assert reviewed.get_text() == f"Mis à jour le {french_date(pricing_reviewed())}"
-        assert reviewed.time["datetime"] == pricing_reviewed().isoformat()
-    # Only the answers that quote a price show the line.
-    quoting = {
-        q.anchor for q in faq_sources() if any(f"{{{{ {n} }}}}" in q.body for n in PLACEHOLDERS)
-    }
-    for section in built.soup().select("section.faq-entry"):
-        assert bool(section.select(".reviewed")) == (section["aria-labelledby"] in quoting)
+        line = pricing_section(built).select_one("p.reviewed")
+        assert line.time["datetime"] == reviewed.isoformat()
+        assert line.get_text() == f"Mis à jour le {french_date(reviewed)}"
 
 
-def test_vat_charged_to_professionals_only_states_prices_excluding_vat(tmp_path):
-    from conftest import build_real_site
-
-    overrides = {**FILLED_LEGAL, "VAT_RATE": None, "PRICING_PROFESSIONALS_ONLY": True}
-    expected = Expected(overrides)
-    section = pricing_section(build_real_site(tmp_path, **overrides))
-    text = one_line(section.get_text())
-    assert f"actuellement de {euros(expected.day)}{NBSP}HT." in text
-    assert [th.get_text() for th in section.select("table.price-table thead th")] == [
-        "Prestation",
-        "Prix HT",
-    ]
-    assert [cells for _, cells in table_rows(section)[1:]] == [[euros(m)] for m in expected.monthly]
-    assert "Prix hors taxes (HT). Prestations réservées aux professionnels." in text
-    assert "TTC" not in text
+def test_an_hourly_placeholder_without_an_hourly_rate_is_refused(tiny_site):
+    tiny_site.write(
+        "content/faq/01-prix.md",
+        "---\ntitle: Combien ?\nposition: 1\nanchor: prix\nsummary: Le prix.\n"
+        "reviewed: 2026-11-26\n---\n\nUne heure coûte {{ hourly_rate }}.\n",
+    )
+    result = tiny_site.build("HOURLY_RATE = None\n")
+    assert result.returncode == 1
+    assert "content/faq/01-prix.md:9: {{ hourly_rate }}: needs HOURLY_RATE" in result.stderr

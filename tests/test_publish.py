@@ -18,9 +18,18 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import invoke_command
-from deploying import DeployEnv, ServerFolder, git, output_of, publish_in_background, tree_digest
+from bs4 import BeautifulSoup
+from deploying import (
+    DeployEnv,
+    ServerFolder,
+    git,
+    output_of,
+    publish_in_background,
+    record_prices,
+    tree_digest,
+)
 from servers import StaticServer, free_port, wait_for
+from support import invoke_command, run_invoke
 
 from deploy import (
     MANIFEST,
@@ -33,7 +42,16 @@ from deploy import (
     previous_release,
     prune_plan,
 )
-from deploy.releases import HISTORY, LOCK, Event, history_line, parse_history, parse_manifest
+from deploy.prices import AMOUNT_RE, PRICES, parse_record, question_sections
+from deploy.releases import (
+    HISTORY,
+    LOCK,
+    CheckError,
+    Event,
+    history_line,
+    parse_history,
+    parse_manifest,
+)
 from deploy.transport import RemoteError
 
 
@@ -62,6 +80,15 @@ def publish(server, folder: Path, **kwargs) -> str:
     release_id = new_release_id()
     with server.releases(**kwargs.pop("transport", {})) as releases:
         releases.publish(folder, release_id, file_checksums(folder), **kwargs)
+    return release_id
+
+
+def publish_stamped(server, folder: Path) -> str:
+    """Publish `folder` with its own release id in version.txt, as a real build has."""
+    release_id = new_release_id()
+    (folder / "version.txt").write_text(f"{release_id} 0123456789ab\n")
+    with server.releases() as releases:
+        releases.publish(folder, release_id, file_checksums(folder))
     return release_id
 
 
@@ -208,28 +235,73 @@ def test_first_publish_ships_the_checked_build_of_the_commit(deploy):
     assert (deploy.live_link / "index.html.br").is_file()
     assert (deploy.live_link / "index.html.gz").is_file()
     assert not (deploy.base / LOCK).exists()
-    assert "Verified: the" in result.stdout
+    # One line per step, in order although piped; no rsync progress or statistics.
+    steps = [
+        "Connected to site:",
+        f"Building release {live} from commit {commit[:12]}",
+        "Built ",
+        "Quality gate: every rule passed",
+        f"Uploading release {live}",
+        "Sent ",
+        "Verified: the",
+        f"Switched www to release {live}.",
+        f"Release {live} is live.",
+    ]
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(steps), result.stdout
+    for line, step in zip(lines, steps, strict=True):
+        assert line.startswith(step), result.stdout
 
 
-def test_uncommitted_sources_are_refused_unless_allowed(deploy):
-    edit_contact_page(deploy)
-    (deploy.content / "extra" / "brouillon.txt").write_text("pas encore\n")
-    refused = deploy.publish()
-    assert refused.returncode != 0
-    assert "uncommitted changes" in output_of(refused)
-    assert "content/pages/contact.md" in output_of(refused)
-    assert "content/extra/brouillon.txt" in output_of(refused)
-    assert "--allow-dirty" in output_of(refused)
-    assert not deploy.base.exists() and not deploy.build_folder.exists()
+def test_only_committed_files_reach_the_release(deploy):
+    planted = {
+        "untracked": deploy.content / "extra" / "pycon-2026.pycfg",
+        "ignored": deploy.content / "extra" / "notes.pyc",
+    }
+    for path in planted.values():
+        path.write_text("pas encore\n")
+    assert git(deploy.project, "check-ignore", str(planted["ignored"]))
+    edit_contact_page(deploy, "Une phrase pas encore relue.")
+    result = deploy.publish()
+    assert result.returncode == 0, output_of(result)
+    commit = git(deploy.project, "rev-parse", "HEAD")
+    assert (deploy.live_link / "version.txt").read_text().split() == [deploy.live(), commit]
+    for path in planted.values():
+        assert not (deploy.live_link / "extra" / path.name).exists(), path.name
+    assert "pas encore relue" not in (deploy.live_link / "contact.html").read_text()
+    # The author is told what stayed out.
+    left_out = next(line for line in result.stdout.splitlines() if line.startswith("Left out"))
+    assert "content/extra/pycon-2026.pycfg" in left_out
+    assert "content/pages/contact.md" in left_out
 
     allowed = deploy.publish("--allow-dirty")
     assert allowed.returncode == 0, output_of(allowed)
-    commit = git(deploy.project, "rev-parse", "HEAD")
     assert (deploy.live_link / "version.txt").read_text().split() == [
         deploy.live(),
         f"{commit}-dirty",
     ]
-    assert (deploy.live_link / "extra" / "brouillon.txt").is_file()
+    assert (deploy.live_link / "extra" / "pycon-2026.pycfg").is_file()
+    assert "pas encore relue" in (deploy.live_link / "contact.html").read_text()
+
+
+def test_the_settings_modules_of_the_commit_are_built_not_the_work_tree(deploy):
+    settings = deploy.project / "pelicanconf.py"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text + '\nSITENAME = "Pas encore"\n', encoding="utf-8")
+    result = deploy.publish()
+    assert result.returncode == 0, output_of(result)
+    assert "Pas encore" not in (deploy.live_link / "index.html").read_text()
+
+
+def test_a_settings_file_that_is_not_committed_is_refused(deploy):
+    extra = deploy.project / "other_settings.py"
+    extra.write_text(deploy.settings.read_text())
+    result = run_invoke(*deploy.task("publish")[:1], "--settings", str(extra), env=deploy.env)
+    assert result.returncode != 0
+    assert "other_settings.py is not in the commit" in output_of(result)
+    assert "--allow-dirty" in output_of(result)
+    assert "Traceback" not in output_of(result)
+    assert not deploy.base.exists()
 
 
 def dev_build_loop(deploy, stop: threading.Event, rounds: list[int]) -> None:
@@ -332,9 +404,11 @@ def test_shell_metacharacters_in_the_target_are_refused_before_connecting(deploy
             PUBLISH_RSYNC_OPTIONS="--old-args",
         )
         assert result.returncode != 0
-        assert "PUBLISH_TARGET" in output_of(result) and "letters, digits" in output_of(result)
+        assert "PUBLISH_TARGET" in output_of(result)
+        assert "letters, digits" in output_of(result)
         assert not pwned.exists()
-    assert not deploy.build_folder.exists() and not deploy.base.exists()
+    assert not deploy.build_folder.exists()
+    assert not deploy.base.exists()
 
 
 def test_a_connection_error_through_invoke_publish(deploy):
@@ -348,7 +422,7 @@ def test_a_connection_error_through_invoke_publish(deploy):
 # -- the release model, on a copy of the production build ---------------------------
 
 
-def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, build, capfd):
+def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, build):
     first = publish(server, build)
     edit(build)
     second = publish(server, build)
@@ -365,13 +439,15 @@ def test_second_publish_sends_only_the_changed_page_and_links_the_rest(server, b
             changed.add(name)
     assert changed == {"contact.html", MANIFEST}
     assert not (new / "contact.html.gz").exists()
-    assert "index.html" in linked and len(linked) > 20
-    stats = capfd.readouterr().out
-    sent = re.findall(r"Number of regular files transferred: (\d+)", stats)
-    assert int(sent[-1]) == len(changed)
-    assert f"Sent {len(changed)} files, linked {len(linked)} unchanged files" in "".join(
-        server.messages
-    )
+    assert "index.html" in linked
+    assert len(linked) > 20
+    # A count and the bytes, not rsync's progress: one line.
+    sent = next(m for m in reversed(server.messages) if m.startswith("Sent "))
+    assert re.fullmatch(
+        rf"Sent {len(changed)} files \([\d.]+ (bytes|kB)\); hard-linked {len(linked)} "
+        rf"unchanged files to release {first}\.",
+        sent,
+    ), sent
 
 
 def test_a_file_changed_after_the_gate_stops_the_publish(server, build):
@@ -385,7 +461,7 @@ def test_a_file_changed_after_the_gate_stops_the_publish(server, build):
     assert not server.base.exists()
 
 
-def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build, tmp_path):
+def test_an_upload_killed_midway_leaves_the_live_site_as_it_was(server, build):
     first = publish(server, build)
     before = tree_digest(server.live_link)
     (build / "bulk.bin").write_bytes(os.urandom(1_500_000))
@@ -424,7 +500,8 @@ def test_a_held_lock_refuses_a_publish(server, build):
     assert "another publish holds the lock" in str(refused.value)
     assert "alice@laptop (pid 42) since 2026-11-26T10:00:00Z" in str(refused.value)
     assert "uv run invoke unlock" in str(refused.value)
-    assert server.live() == first and tree_digest(server.live_link) == before
+    assert server.live() == first
+    assert tree_digest(server.live_link) == before
     assert server.names() == [first]
 
 
@@ -457,8 +534,10 @@ def test_a_read_only_base_folder_is_reported_as_such(server, build, small_disk):
     with pytest.raises(DeployError) as refused:
         publish(server, build)
     message = str(refused.value)
-    assert "is not writable" in message and "Read-only file system" in message
-    assert "holds the lock" not in message and "unlock" not in message
+    assert "is not writable" in message
+    assert "Read-only file system" in message
+    assert "holds the lock" not in message
+    assert "unlock" not in message
     with server.releases() as releases:
         assert releases.unlock() is None
 
@@ -473,7 +552,8 @@ def test_a_full_disk_while_taking_the_lock_leaves_no_lock(server, build, small_d
     with pytest.raises(DeployError) as refused:
         publish(server, build)
     message = str(refused.value)
-    assert "could not write the lock's owner" in message and "disk full" in message
+    assert "could not write the lock's owner" in message
+    assert "disk full" in message
     assert "No space left on device" in message
     assert not (small_disk / LOCK).exists()
 
@@ -515,33 +595,104 @@ def stale_site(tmp_path):
 def test_a_release_that_fails_its_check_is_switched_back_marked_and_skipped(
     server, build, stale_site, deploy
 ):
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    (build / "version.txt").write_text(f"20260101-000000-000000 {commit}\n")
     first = publish(server, build)
     edit(build)
-    with pytest.raises(DeployError, match=f"switched back to {first}.*marked failed"):
+    with pytest.raises(CheckError) as switched_back:
         publish(server, build, check_url=stale_site)
     failed = next(n for n in server.names() if n != first)
+    # Only what happened: switched back, and what to do; the new release was never "live".
+    assert str(switched_back.value).startswith(
+        f"Not published: {stale_site} answered '20200101-000000-000000' instead of release "
+        f"{failed}, so the live site was switched back to release {first}, and {failed} is "
+        "marked failed. Check that the host serves"
+    )
+    assert f"Release {failed} is live." not in server.messages
     assert server.live() == first
     assert not (server.base / LOCK).exists()
-    edit(build, text="<!-- again -->")
-    third = publish(server, build)
 
     env = {"PUBLISH_TARGET": f"site:{server.base}", "PUBLISH_SSH": f"ssh -F {server.config}"}
+    # No good release went live before the first: rollback names --release and the candidates.
+    nothing_before = deploy.invoke("rollback", **env)
+    assert nothing_before.returncode != 0
+    assert (
+        f"there is no good release that went live before {first} to roll back to: name one "
+        f"with --release ID, among: {failed} (failed)"
+    ) in output_of(nothing_before)
+
+    edit(build, text="<!-- again -->")
+    third = publish(server, build)
     listing = deploy.invoke("releases", **env)
-    assert listing.stdout.splitlines() == [
-        f"  {first}",
-        f"  {failed}  (failed: {stale_site} answered release '20200101-000000-000000')",
-        f"* {third}  (live)",
+    date = r"20\d\d-\d\d-\d\d \d\d:\d\d UTC"
+    expected = [
+        rf"  {first}  {date}  {commit[:12]}",
+        rf"  {failed}  {date}  {commit[:12]}  failed: {re.escape(stale_site)} answered "
+        r"'20200101-000000-000000'",
+        rf"\* {third}  {date}  {commit[:12]}  live",
     ]
+    lines = listing.stdout.splitlines()
+    assert len(lines) == len(expected), listing.stdout
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), line
     # rollback skips the failed release...
     assert deploy.invoke("rollback", **env).returncode == 0
     assert server.live() == first
     # ...unless it is named.
     named = deploy.invoke("rollback", "--release", failed, **env)
-    assert named.returncode == 0 and "it had failed" in output_of(named)
+    assert named.returncode == 0
+    assert "it had failed" in output_of(named)
     assert server.live() == failed
     missing = deploy.invoke("rollback", "--release", "20200101-000000-000000", **env)
     assert missing.returncode != 0
     assert "there is no release 20200101-000000-000000" in output_of(missing)
+
+
+def test_a_first_release_that_fails_its_check_stays_live_marked_failed(server, build, stale_site):
+    with pytest.raises(CheckError) as still_live:
+        publish(server, build, check_url=stale_site)
+    release = server.live()
+    assert str(still_live.value).startswith(
+        f"Release {release} is still live, marked failed: {stale_site} answered "
+        "'20200101-000000-000000' instead of it, and there is no earlier release to switch "
+        "back to. Check that the host serves"
+    )
+    assert "Not published" not in str(still_live.value)
+    assert f"Release {release} is live." not in server.messages
+    assert not (server.base / LOCK).exists()
+
+
+def test_rollback_checks_the_public_url_and_switches_back_if_it_is_not_served(
+    server, build, stale_site, deploy
+):
+    first = publish_stamped(server, build)
+    second = publish_stamped(server, build)
+    env = {
+        "PUBLISH_TARGET": f"site:{server.base}",
+        "PUBLISH_SSH": f"ssh -F {server.config}",
+        "PUBLISH_CHECK_URL": stale_site,
+    }
+    result = deploy.invoke("rollback", **env)
+    assert result.returncode != 0
+    assert (
+        output_of(result)
+        .strip()
+        .startswith(
+            f"Switched www to release {first}.\n"
+            f"Not rolled back: {stale_site} answered '20200101-000000-000000' instead of release "
+            f"{first}, so the live site was switched back to release {second}."
+        )
+    ), output_of(result)
+    assert server.live() == second
+    # A site that serves what it is given: the rollback is checked and holds.
+    served = StaticServer(server.base / "www", server.base.parent / "served.log")
+    try:
+        checked = deploy.invoke("rollback", **{**env, "PUBLISH_CHECK_URL": served.url})
+    finally:
+        served.stop()
+    assert checked.returncode == 0, output_of(checked)
+    assert f"Checked: {served.url} serves release {first}." in checked.stdout
+    assert server.live() == first
 
 
 def test_an_unreachable_check_url_only_warns(server, build):
@@ -608,6 +759,13 @@ def test_dry_run_lists_the_changes_without_touching_the_server(server, build):
     with server.releases() as releases:
         changes = releases.changes(build, file_checksums(build))
     assert changes == ["- contact.html.br", "- contact.html.gz", "- robots.txt", "~ contact.html"]
+    with server.releases() as releases:
+        summary = releases.plan(build, file_checksums(build)).summary()
+    unchanged = len(file_checksums(build)) - 1
+    assert summary == (
+        f"Dry run: 1 file to send, {unchanged} to hard-link to release {server.live()}, "
+        "3 to delete; nothing was changed on the server."
+    )
     assert tree_digest(server.base) == before
 
 
@@ -674,3 +832,69 @@ def test_no_rsync_on_the_server(server, tmp_path):
     server.sshd.authorize_without_rsync(key)
     with pytest.raises(DeployError, match="rsync is not installed on site"):
         connect(server, server.sshd.client_config("limited", key=key))
+
+
+# -- a price and its date ------------------------------------------------------------
+
+
+def priced_question(record: dict) -> str:
+    """The anchor of a question that shows a price (read from the site, never named here)."""
+    return next(anchor for anchor, question in record.items() if question.amounts)
+
+
+def change_question(folder: Path, anchor: str, *, price: bool = False, reviewed: str = "") -> None:
+    """Raise the first price of a question's section, or give it another reviewed date."""
+    page = folder / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    section = next(s for a, s in question_sections(soup) if a == anchor)
+    if price:
+        text = next(t for t in section.find_all(string=True) if AMOUNT_RE.search(str(t)))
+        text.replace_with(AMOUNT_RE.sub(lambda m: "9" + m.group(), str(text), count=1))
+    if reviewed:
+        section.select_one(".reviewed time")["datetime"] = reviewed
+    page.write_text(str(soup), encoding="utf-8")
+    for twin in (".gz", ".br"):
+        Path(f"{page}{twin}").unlink(missing_ok=True)
+
+
+def test_a_price_changed_under_the_same_reviewed_date_is_refused(server, build):
+    anchor = priced_question(record_prices(build))
+    first = publish(server, build)
+    assert (server.live_link / PRICES).is_file()
+    change_question(build, anchor, price=True)
+    source = record_prices(build)[anchor].source
+    with pytest.raises(DeployError) as refused:
+        publish(server, build)
+    message = str(refused.value)
+    assert f"{source}: the prices shown changed" in message
+    assert "`reviewed`" in message
+    assert "Nothing was published" in message
+    assert server.live() == first
+    assert server.names() == [first]
+    # The same change with a new date goes live.
+    change_question(build, anchor, reviewed="2099-01-01")
+    record_prices(build)
+    assert publish(server, build) != first
+
+
+def test_a_new_day_rate_without_a_new_reviewed_date_is_refused_by_invoke_publish(deploy):
+    assert deploy.publish().returncode == 0
+    first = deploy.live()
+    settings = deploy.project / "pelicanconf.py"
+    text = settings.read_text(encoding="utf-8")
+    rate = int(re.search(r"^DAY_RATE = (\d+)", text, re.M).group(1))
+    settings.write_text(text.replace(f"DAY_RATE = {rate}", f"DAY_RATE = {rate + 50}"), "utf-8")
+    deploy.commit("A new day rate")
+    refused = deploy.publish()
+    assert refused.returncode != 0
+    record = parse_record((deploy.live_link / PRICES).read_text())
+    priced = [q.source for q in record.values() if q.amounts]
+    assert priced
+    for source in priced:
+        assert f"{source}: the prices shown changed" in output_of(refused)
+    assert "`reviewed`" in output_of(refused)
+    assert deploy.live() == first
+    # The dry run says the same before anything is sent.
+    dry = deploy.publish("--dry-run")
+    assert dry.returncode != 0
+    assert "`reviewed`" in output_of(dry)

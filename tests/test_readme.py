@@ -11,9 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from conftest import REPO, copy_project
 from invoke import Collection
 from servers import free_port, wait_for
+from support import REPO, copy_project
 
 import tasks
 import toolchain

@@ -10,23 +10,23 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from conftest import (
-    FILLED_EI,
-    FILLED_LEGAL,
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
+from support import (
     REPO,
+    facts_of,
     faq_front_matter,
     faq_sources,
     good_faq,
     pricing_anchor,
-    settings_of,
 )
 
-import pelicanconf
+from cimw.facts import VatCharged
+from cimw.pricing import price_table
 
 # Every test here reads the content or the prices.
 pytestmark = pytest.mark.content
 
-PUBLIC = pelicanconf.SITE_PUBLIC_URL
+PUBLIC = facts_of().site_url
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 INDEXED = ["index.html", "contact.html", "mentions-legales.html", "confidentialite.html"]
 
@@ -219,48 +219,77 @@ def business_of(site) -> dict:
     return json_ld(site)["ProfessionalService"]
 
 
-def test_business_structured_data_is_priced_from_the_settings(site, site_filled, site_ei):
-    for built, config in ((site, {}), (site_filled, FILLED_LEGAL), (site_ei, FILLED_EI)):
-        settings = settings_of(config)
-        offers = {o["name"]: o["priceSpecification"] for o in business_of(built)["makesOffer"]}
-        day = offers.pop("Journée d’assistance technique")
-        assert (day["price"], day["priceCurrency"], day["unitCode"]) == (
-            settings["DAY_RATE"],
-            "EUR",
-            "DAY",
-        )
-        if settings["HOURLY_RATE"] is None:
-            assert offers == {}
+def offers_of(built) -> dict[str, list[dict]]:
+    return {o["name"]: o["priceSpecification"] for o in business_of(built)["makesOffer"]}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "sample"),
+    [
+        ("site", {}),
+        ("site_filled", COMPANY_VAT),
+        ("site_ei", SOLE_TRADER_FRANCHISE),
+        ("site_unconfirmed", UNCONFIRMED),
+    ],
+)
+def test_business_structured_data_is_priced_as_the_page_states(request, fixture, sample):
+    built = request.getfixturevalue(fixture)
+    facts = facts_of(sample)
+    table = price_table(facts)
+    offers = offers_of(built)
+    expected = {"Journée d’assistance technique": (table.day, "DAY")}
+    if table.hourly is not None:
+        expected["Heure de dépannage"] = (table.hourly, "HUR")
+    assert set(offers) == set(expected)
+    charged = isinstance(facts.rates.vat, VatCharged)
+    for name, (price, unit) in expected.items():
+        specifications = offers[name]
+        stated = [(price.excluding_vat.value, False)]
+        if price.including_vat is not None:
+            stated.append((price.including_vat.value, True))
+        # VAT is stated only when VAT is charged; under the franchise or unconfirmed, not at all.
+        if charged:
+            assert [(s["price"], s["valueAddedTaxIncluded"]) for s in specifications] == stated
         else:
-            hour = offers.pop("Heure de dépannage")
-            assert (hour["price"], hour["unitCode"]) == (settings["HOURLY_RATE"], "HUR")
-        for specification in (day, *offers.values()):
-            # VAT is stated only when VAT_REGIME says how it applies.
-            if settings["VAT_REGIME"] == "charged":
-                assert specification["valueAddedTaxIncluded"] is False
-            else:
-                assert "valueAddedTaxIncluded" not in specification
-    assert FILLED_EI["VAT_REGIME"] == "franchise" and FILLED_EI["HOURLY_RATE"] is not None
+            assert [s["price"] for s in specifications] == [price.excluding_vat.value]
+            assert all("valueAddedTaxIncluded" not in s for s in specifications)
+        assert {(s["priceCurrency"], s["unitCode"]) for s in specifications} == {("EUR", unit)}
 
 
-def test_business_structured_data_states_only_the_settings(site, site_filled, site_ei):
-    stated = {"@type", "@id", "name", "description", "url", "image", "makesOffer"}
-    contact = {"email", "telephone", "address", "vatID"}
-    assert set(business_of(site)) == stated, "a placeholder was published"
+def test_the_hour_with_vat_is_the_same_figure_in_the_structured_data(site_filled):
+    hour = offers_of(site_filled)["Heure de dépannage"]
+    assert [s["price"] for s in hour] == [42, 50.4]
+
+
+def test_business_structured_data_states_only_confirmed_facts(
+    site_unconfirmed, site_filled, site_ei
+):
+    stated = {"@type", "@id", "name", "legalName", "description", "url", "image", "makesOffer"}
+    contact = {"email", "telephone", "address", "vatID", "identifier"}
+    assert set(business_of(site_unconfirmed)) == stated, "a placeholder was published"
     assert set(business_of(site_filled)) == stated | contact
     assert set(business_of(site_ei)) == stated | contact - {"vatID"}
+    facts = facts_of(COMPANY_VAT)
     filled = business_of(site_filled)
-    assert filled["email"] == FILLED_LEGAL["CONTACT_EMAIL"]
-    assert filled["telephone"] == FILLED_LEGAL["CONTACT_PHONE"]
-    assert filled["vatID"] == FILLED_LEGAL["PUBLISHER_VAT_NUMBER"]
-    assert filled["url"] == FILLED_LEGAL["SITE_PUBLIC_URL"] + "/"
+    assert filled["email"] == facts.contact.email
+    assert filled["telephone"] == facts.contact.phone.international
+    assert filled["vatID"] == facts.publisher.vat_number
+    assert filled["url"] == facts.site_url + "/"
+    address = facts.publisher.address
+    assert filled["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": address.street,
+        "postalCode": address.postal_code,
+        "addressLocality": address.city,
+        "addressCountry": "FR",
+    }
 
 
 @pytest.mark.parametrize("bad", ["'http://www.cimw.fr'", "'https://www.cimw.fr/'", "''", "None"])
 def test_a_bad_public_url_is_refused(tiny_site, bad):
     result = tiny_site.build(f"SITE_PUBLIC_URL = {bad}\n")
     assert result.returncode != 0
-    assert "SITE_PUBLIC_URL must be the site's https address" in result.stdout + result.stderr
+    assert "SITE_PUBLIC_URL: expected the site's https address" in result.stdout + result.stderr
 
 
 def test_structured_data_text_is_read_from_parsed_html():

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from previewing import Served, copy_project, fetch, first_question, task_in
+from previewing import Served, fetch, first_question, task_in
 from servers import wait_for
+from support import copy_project
 
 
 @pytest.fixture
@@ -50,10 +51,11 @@ def test_serve_rebuilds_and_survives_a_broken_file(served):
     assert fetch(served.url + stylesheet.group(1))[0] == 200
 
     question.write_text(good.replace(f"anchor: {front_matter['anchor']}", "anchor: [oups"))
-    anchor_line = good.split("\n").index(f"anchor: {front_matter['anchor']}") + 1
-    problem = f"content/faq/{question.name}:{anchor_line}: front matter is not valid YAML"
-    wait_for(lambda: problem in served.log(), details=served.log)
-    assert served.log().count(problem) == 1, served.log()
+    problem = re.compile(
+        rf"content/faq/{re.escape(question.name)}:\d+: front matter is not valid YAML"
+    )
+    wait_for(lambda: problem.search(served.log()), details=served.log)
+    assert len(problem.findall(served.log())) == 1, served.log()
 
     question.write_text(good + "\nNos [factures](/factures.html) sont mensuelles.\n")
     line = len((good + "\nNos").split("\n"))
@@ -201,11 +203,11 @@ def test_serve_on_a_busy_port_says_which_port_to_try(project_copy):
 
 def test_serve_builds_with_an_edited_plugin(served):
     wait_for(lambda: "Serving on" in served.log(), details=served.log)
-    legal = served.root / "plugins" / "cimw" / "legal.py"
-    code = legal.read_text(encoding="utf-8")
+    plugin = served.root / "plugins" / "cimw" / "templating.py"
+    code = plugin.read_text(encoding="utf-8")
     date_line = re.search(r'(?m)^    return f"\{day\}.*$', code)
     assert date_line, "french_date's return line moved: update this test"
-    legal.write_text(
+    plugin.write_text(
         code.replace(
             date_line.group(0), date_line.group(0).replace("return ", 'return "Édité " + ')
         ),
@@ -214,7 +216,7 @@ def test_serve_builds_with_an_edited_plugin(served):
     # The new code runs (not the module imported when serve started), and
     # the pages cached with the old one are made again.
     wait_for(lambda: "Édité " in served.text(), details=served.log)
-    legal.write_text(code, encoding="utf-8")
+    plugin.write_text(code, encoding="utf-8")
     wait_for(lambda: "Édité " not in served.text(), details=served.log)
     assert "Could not save cache" not in served.log()
 
@@ -245,3 +247,22 @@ def test_serve_shows_an_edited_template_in_pages_it_had_cached(served):
     wait_for(lambda: "<caption>Tarifs</caption>" in served.text(), details=served.log)
     template.write_text(text.replace("<caption>Tarifs</caption>", "<caption>Nos tarifs</caption>"))
     wait_for(lambda: "<caption>Nos tarifs</caption>" in served.text(), details=served.log)
+
+
+def test_serve_starts_again_over_a_cache_cut_short(project_copy):
+    first = Served(project_copy)
+    try:
+        wait_for(lambda: "0 findings" in first.log(), seconds=60, details=first.log)
+    finally:
+        first.stop()
+    cached = [path for path in (project_copy / "cache").rglob("*") if path.is_file()]
+    assert cached, "serve wrote no content cache"
+    for path in cached:
+        path.write_bytes(b"")  # as a server stopped while writing it leaves it
+    again = Served(project_copy)
+    try:
+        wait_for(lambda: "Serving on" in again.log(), seconds=60, details=again.log)
+        assert "build failed" not in again.log()
+        assert fetch(again.url)[0] == 200
+    finally:
+        again.stop()

@@ -7,6 +7,7 @@ serves the live link inside the chroot.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,12 +20,13 @@ from deploying import (
     git,
     output_of,
     publish_in_background,
+    record_prices,
     tree_digest,
 )
-from servers import ApacheServer, SftpOnlyServer, wait_for
-from test_hosting import get
+from servers import ApacheServer, SftpOnlyServer, get, wait_for
 
 from deploy import DeployError, Releases, file_checksums, new_release_id
+from deploy.prices import PRICES
 from deploy.releases import LOCK
 from deploy.sftp import SftpTransport
 from deploy.target import Target
@@ -103,9 +105,13 @@ def test_the_account_has_no_shell(sftpd):
 
 
 def test_first_and_second_publish_link_unchanged_files_and_apache_serves_them(site, build, apache):
+    record_prices(build)
     first = site.publish(build)
     assert tree_digest(site.live_link) == tree_digest(build)
     assert get(apache, "/version.txt")[2] == (build / "version.txt").read_bytes()
+    # The price record goes with the release, and is never served.
+    assert (site.live_link / PRICES).is_file()
+    assert get(apache, f"/{PRICES}")[0] == 404
     edit(build)
     second = site.publish(build)
     assert site.live() == second != first
@@ -118,7 +124,9 @@ def test_first_and_second_publish_link_unchanged_files_and_apache_serves_them(si
         else:
             changed.add(name)
     assert changed == {"contact.html", ".manifest.sha256"}
-    assert any("hardlink@openssh.com" in m for m in site.messages)
+    sent = next(m for m in reversed(site.messages) if m.startswith("Sent "))
+    linked = rf"hard-linked \d+ unchanged files to release {first}"
+    assert re.fullmatch(rf"Sent 2 files \([\d.]+ (bytes|kB)\); {linked}\.", sent), sent
     assert b"<!-- edited -->" in get(apache, "/contact.html")[2]
 
 
@@ -154,7 +162,8 @@ def test_a_held_lock_refuses_a_publish(site, build):
     edit(build)
     with pytest.raises(DeployError, match=r"holds the lock .*alice@laptop \(pid 42\) since 2026"):
         site.publish(build)
-    assert site.live() == first and site.names() == [first]
+    assert site.live() == first
+    assert site.names() == [first]
 
 
 class CorruptingTransport(SftpTransport):
@@ -194,9 +203,12 @@ def test_rollback_releases_and_pruning_through_the_tasks(site, build, sshd, tmp_
     tasks = DeployEnv(sshd, tmp_path)
     env = {"PUBLISH_TARGET": "sftp://site/site", "PUBLISH_SSH": f"ssh -F {site.config}"}
     listing = tasks.invoke("releases", **env)
-    assert listing.stdout.splitlines() == [f"  {published[1]}", f"* {published[2]}  (live)"], (
-        output_of(listing)
-    )
+    date = r"20\d\d-\d\d-\d\d \d\d:\d\d UTC"
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2, output_of(listing)
+    # The build copy's version.txt names no commit.
+    assert re.fullmatch(rf"  {published[1]}  {date}  \?", lines[0]), lines[0]
+    assert re.fullmatch(rf"\* {published[2]}  {date}  \?  live", lines[1]), lines[1]
     assert tasks.invoke("rollback", **env).returncode == 0
     assert site.live() == published[1]
     (site.base / LOCK).mkdir()
@@ -208,9 +220,9 @@ def test_rollback_releases_and_pruning_through_the_tasks(site, build, sshd, tmp_
 def test_an_unknown_host_key_is_refused(site, tmp_path):
     empty = tmp_path / "known_hosts"
     empty.write_text("")
-    with pytest.raises(DeployError, match="is not in known_hosts"):
-        with Releases(site.transport(site.sftpd.client_config("unknown", known_hosts=empty))):
-            pass
+    transport = site.transport(site.sftpd.client_config("unknown", known_hosts=empty))
+    with pytest.raises(DeployError, match="is not in known_hosts"), Releases(transport):
+        pass
     assert empty.read_text() == ""
 
 
@@ -218,12 +230,13 @@ def test_no_atomic_rename_is_refused_unless_non_atomic(site, build):
     first = site.publish(build)
     other = site.sftpd.client_config("no-rename", port=site.sftpd.other_port)
     edit(build)
-    with pytest.raises(
-        DeployError, match=r"does not offer an atomic rename \(posix-rename@openssh.com"
+    with (
+        pytest.raises(DeployError, match=r"does not offer an atomic rename \(posix-rename@openssh"),
+        Releases(site.transport(other)) as releases,
     ):
-        with Releases(site.transport(other)) as releases:
-            releases.publish(build, new_release_id(), file_checksums(build))
-    assert site.live() == first and site.names() == [first]
+        releases.publish(build, new_release_id(), file_checksums(build))
+    assert site.live() == first
+    assert site.names() == [first]
     with Releases(site.transport(other, non_atomic=True), log=site.messages.append) as releases:
         second = releases.publish(build, new_release_id(), file_checksums(build))
     assert site.live() == second
@@ -240,6 +253,11 @@ def test_the_publish_task_builds_checks_and_deploys_over_sftp(sftpd, tmp_path):
         dry = env.publish("--dry-run")
         assert dry.returncode == 0, output_of(dry)
         assert env.live() is None, "a dry run changes nothing on the server"
+        files = int(re.search(r"^Built (\d+) files", dry.stdout, re.M).group(1))
+        assert dry.stdout.splitlines()[-1] == (
+            f"Dry run: {files} files to send, 0 to hard-link, 0 to delete; nothing was changed "
+            "on the server."
+        )
         result = env.publish()
         assert result.returncode == 0, output_of(result)
         live = env.live()

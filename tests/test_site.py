@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
-from conftest import FILLED_LEGAL, REPO, faq_sources, shows
+from samples import COMPANY_VAT, UNCONFIRMED
+from support import REPO, facts_of, faq_sources, shows
 
 import pelicanconf
 
@@ -100,18 +102,19 @@ def test_no_blog_furniture(site):
 
 def test_contact_page_shows_the_settings(site_filled):
     soup = site_filled.soup("contact.html")
-    assert soup.select_one(f'main a[href="mailto:{FILLED_LEGAL["CONTACT_EMAIL"]}"]')
-    phone = FILLED_LEGAL["CONTACT_PHONE"].replace(" ", "")
-    assert (
-        soup.select_one(f'main a[href="tel:{phone}"]').get_text()
-        == "+33\u00a01\u00a023\u00a045\u00a067\u00a089"
+    contact = facts_of(COMPANY_VAT).contact
+    assert soup.select_one(f'main a[href="mailto:{contact.email}"]')
+    # In international form, shown as written in France.
+    assert contact.phone.href == "tel:+33123456789"
+    assert soup.select_one(f'main a[href="{contact.phone.href}"]').get_text() == (
+        "01\u00a023\u00a045\u00a067\u00a089"
     )
 
 
-def test_contact_placeholders_are_marked_not_linked(site):
-    soup = site.soup("contact.html")
+def test_contact_placeholders_are_marked_not_linked(site_unconfirmed):
+    soup = site_unconfirmed.soup("contact.html")
     marked = [span.get_text() for span in soup.select("main .placeholder")]
-    assert marked == [pelicanconf.CONTACT_EMAIL, pelicanconf.CONTACT_PHONE]
+    assert marked == [str(UNCONFIRMED["CONTACT_EMAIL"]), str(UNCONFIRMED["CONTACT_PHONE"])]
     assert not soup.select('main a[href^="mailto:"], main a[href^="tel:"]')
 
 
@@ -155,8 +158,10 @@ def test_french_typography_in_the_output(site):
 
 
 def test_every_plugin_is_listed_and_ran(site):
+    # One plugin; every module of it is loaded by its register().
+    assert pelicanconf.PLUGINS == ["cimw"]
     modules = {f"cimw.{p.stem}" for p in (REPO / "plugins" / "cimw").glob("*.py")}
-    assert modules - {"cimw.__init__"} <= set(pelicanconf.PLUGINS)
+    assert modules - {"cimw.__init__"} <= set(sys.modules)
     soup = site.soup()
     assert soup.select("nav.toc li"), "faq plugin: no table of contents"
     assert soup.select("table.price-table"), "pricing plugin: no price table"
@@ -176,7 +181,7 @@ def test_the_day_rate_is_written_only_in_the_settings():
 
 
 def test_production_settings_give_absolute_urls(tmp_path):
-    from conftest import build_real_site
+    from support import build_real_site
 
     import publishconf
 
@@ -184,15 +189,15 @@ def test_production_settings_give_absolute_urls(tmp_path):
     (tmp_path / "output" / "stale.html").write_text("left from an earlier build")
     production = build_real_site(
         tmp_path,
-        **FILLED_LEGAL,
+        **COMPANY_VAT,
         **{key: getattr(publishconf, key) for key in ("RELATIVE_URLS", "DELETE_OUTPUT_DIRECTORY")},
-        SITEURL=FILLED_LEGAL["SITE_PUBLIC_URL"],
+        SITEURL=COMPANY_VAT["SITE_PUBLIC_URL"],
     )
     soup = production.soup()
     stylesheet = soup.select_one('link[rel="stylesheet"]')["href"]
     assert re.fullmatch(
-        re.escape(FILLED_LEGAL["SITE_PUBLIC_URL"]) + r"/theme/css/main\.[0-9a-f]{8}\.css",
+        re.escape(COMPANY_VAT["SITE_PUBLIC_URL"]) + r"/theme/css/main\.[0-9a-f]{8}\.css",
         stylesheet,
     )
-    assert soup.select_one("a.brand")["href"] == f"{FILLED_LEGAL['SITE_PUBLIC_URL']}/"
+    assert soup.select_one("a.brand")["href"] == f"{COMPANY_VAT['SITE_PUBLIC_URL']}/"
     assert not (production.output / "stale.html").exists(), "the output was not cleaned"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import yaml
-from conftest import REPO, TinySite, copy_project, good_faq, run_invoke
+from support import REPO, TinySite, copy_project, good_faq, run_invoke
 
 import authoring
 import toolchain

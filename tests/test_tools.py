@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project, run_invoke
+from support import REPO, copy_project, run_invoke
 
 import toolchain
 from deploy.target import TRANSPORTS

@@ -67,13 +67,12 @@ def test_the_rules_see_the_text_on_both_sides_of_a_tag():
     )
 
 
-def test_the_plugin_refuses_a_site_that_is_not_french():
+def test_the_plugin_refuses_a_site_whose_content_is_not_typeset():
     from cimw.typography import validate_settings
 
-    with pytest.raises(ValueError, match="DEFAULT_LANG is 'en'"):
-        validate_settings({"DEFAULT_LANG": "en", "MARKDOWN": {}})
     with pytest.raises(ValueError, match=r"cimw\.typography"):
         validate_settings({"DEFAULT_LANG": "fr", "MARKDOWN": {}})
+    validate_settings({"MARKDOWN": {"extension_configs": {"cimw.typography": {}}}})
 
 
 # -- polytypo, the reference of the rules it shares ---------------------------
@@ -93,7 +92,7 @@ def reference(kind: str, text: str) -> str:
 
 
 def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
-    from conftest import build_real_site
+    from support import build_real_site
 
     from cimw import typography
 

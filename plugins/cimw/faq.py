@@ -1,9 +1,11 @@
 """Assemble the FAQ from one Markdown file per question.
 
 A generator (hooked with `get_generators`) reads `FAQ_PATHS` with the site's
-readers and content cache, checks every file's front matter against
-`FAQ_SCHEMA` and the entries against each other (unique positions and
-anchors), and raises once with every problem. The entries, ordered by
+reader and content cache; the reader has validated each file's front matter
+as a question (`frontmatter.Question`) with its answer. The generator checks
+the questions against each other (unique positions and anchors), refuses a
+folder with no question and a file in it that is not a question, and raises
+once with every problem. The entries, ordered by
 position, go into the template context as `faq_entries`; the home template
 renders the table of contents, the anchored questions and the back-to-top
 links from them, so the author never types an anchor or a link.
@@ -15,26 +17,15 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Iterable
+from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any
 
-from pelican import Pelican, signals
+from pelican import Pelican
 from pelican.contents import Page
 from pelican.generators import CachingGenerator
-from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE
 
-from cimw import frontmatter
-from cimw.frontmatter import (
-    REVIEWED,
-    TAG_RE,
-    Field,
-    FrontMatterError,
-    field_problems,
-    is_date,
-    is_position,
-    is_slug,
-    is_text,
-    raise_problems,
-)
+from cimw.frontmatter import FrontMatterError, raise_problems
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +33,7 @@ DEFAULTS = {
     "FAQ_PATHS": ["faq"],
     "FAQ_EXCLUDES": [],
 }
-
-FAQ_SCHEMA = (
-    Field("title", "the question, a non-empty text", is_text),
-    Field("position", "a whole number from 1 (the order on the page)", is_position),
-    Field("anchor", "a slug of lowercase letters, digits and hyphens", is_slug),
-    Field("summary", "a one- or two-sentence answer in short", is_text),
-    Field("reviewed", REVIEWED, is_date),
-)
+QUESTION_SUFFIX = ".md"
 
 
 class FaqEntry(Page):
@@ -76,35 +60,32 @@ def duplicate_problems(entries: Iterable[FaqEntry], field_name: str) -> list[str
     ]
 
 
-def answer_line(source_path: str) -> int:
-    """The first line after the front matter, where the answer starts."""
-    with open(source_path, encoding="utf-8-sig") as handle:
-        text = handle.read()
-    match = HEADER_RE.fullmatch(text)
-    return text[: match.start("content")].count("\n") + 2 if match else 1
-
-
-def answer_problems(entry: FaqEntry) -> list[str]:
-    """An answer with no text (a file of front matter only) is a problem."""
-    if TAG_RE.sub("", entry.content or "").strip():
-        return []
-    path = os.path.relpath(entry.source_path)
-    return [
-        f"{path}:{answer_line(entry.source_path)}: the answer is empty; expected the answer "
-        "in Markdown below the front matter"
-    ]
-
-
 def faq_problems(entries: list[FaqEntry]) -> list[str]:
-    """Return every front-matter problem of the entries, one line each."""
+    """Every problem of the questions taken together (shared values), one line each."""
     problems: list[str] = []
-    for entry in entries:
-        problems += field_problems(
-            os.path.relpath(entry.source_path), entry.metadata, FAQ_SCHEMA, {"status"}
-        )
-        problems += answer_problems(entry)
     for field_name in ("position", "anchor"):
         problems += duplicate_problems(entries, field_name)
+    return problems
+
+
+def stray_files(folder: Path, ignored: Iterable[str]) -> list[str]:
+    """The files of a questions folder that are not questions (`.md`), and are not ignored."""
+    patterns = tuple(ignored)
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        if any(
+            fnmatch(part, pattern)
+            for part in path.relative_to(folder).parts
+            for pattern in patterns
+        ):
+            continue
+        if path.is_dir():
+            continue
+        if path.suffix != QUESTION_SUFFIX or not path.is_file():
+            problems.append(
+                f"{os.path.relpath(path)}: not a question; a question is a file ending in "
+                f"{QUESTION_SUFFIX} (rename it, or move it out of {os.path.relpath(folder)})"
+            )
     return problems
 
 
@@ -119,9 +100,19 @@ def ordered(entries: Iterable[FaqEntry]) -> list[FaqEntry]:
 class FaqGenerator(CachingGenerator):
     """Read the questions and put them in the context as `faq_entries`."""
 
+    def faq_folders(self) -> list[Path]:
+        return [Path(self.path) / p for p in self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"])]
+
     def generate_context(self) -> None:
         entries: list[FaqEntry] = []
-        unreadable: list[str] = []  # each file's problems, as the reader found them
+        problems: list[str] = []  # each file's problems, as the reader found them
+        for folder in self.faq_folders():
+            if not folder.is_dir():
+                problems.append(
+                    f"{os.path.relpath(folder)}: missing; expected the questions' folder"
+                )
+            else:
+                problems += stray_files(folder, self.settings.get("IGNORE_FILES", []))
         for path in self.get_files(
             self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"]),
             exclude=self.settings.get("FAQ_EXCLUDES", DEFAULTS["FAQ_EXCLUDES"]),
@@ -136,12 +127,19 @@ class FaqGenerator(CachingGenerator):
                         context=self.context,
                     )
                 except FrontMatterError as error:
-                    unreadable += str(error).split("\n")
+                    problems += str(error).split("\n")
+                    continue
+                except OSError as error:
+                    where = os.path.relpath(os.path.join(self.path, path))
+                    problems.append(f"{where}: cannot be read: {error.strerror}")
                     continue
                 self.cache_data(path, entry)
             entries.append(entry)
-
-        raise_problems(unreadable + faq_problems(entries), "FAQ front matter")
+        problems += faq_problems(entries)
+        if not problems and not ordered(entries):
+            folders = ", ".join(os.path.relpath(f) for f in self.faq_folders())
+            problems.append(f"{folders}: no published question; expected at least one")
+        raise_problems(problems, "the questions")
         self.context["faq_entries"] = ordered(entries)
         logger.debug("FAQ: %d entries", len(self.context["faq_entries"]))
         self.save_cache()
@@ -150,11 +148,3 @@ class FaqGenerator(CachingGenerator):
 
 def get_generators(pelican: Pelican) -> type[FaqGenerator]:
     return FaqGenerator
-
-
-def register() -> None:
-    # Questions are read with the front matter reader: make sure it is there,
-    # whatever the order of PLUGINS.
-    frontmatter.register()
-    # A generator of its own: questions are read like pages but never written alone.
-    signals.get_generators.connect(get_generators)

@@ -1,139 +1,348 @@
-"""Read Markdown files with YAML front matter, and check their fields.
+"""Front matter: the YAML header of a Markdown file, read into a validated question or page.
 
-The reader extends pelican-yaml-metadata: where that plugin logs a malformed
-header and carries on with no metadata, this one stops the build with the file,
-the line and what is wrong: a file that is not UTF-8, YAML that cannot be
-parsed (a quote left open is reported where it opens), a field written twice,
-a YAML alias (refused: one line of aliases can expand to gigabytes), and the
-fields Pelican needs before it can make a page at all (`title`, `status`).
+`read_front_matter(path, text, kind)` is the one parser of front matter: the
+build's reader, `new-faq` and the tests use it. It returns the header as a
+`Question` or a `PageHeader` (pydantic models, frozen and strict) with the
+body and the line where the body starts, or raises `FrontMatterError` whose
+message lists every problem of the file as `path:line: field: what is
+wrong`, the line being the one the field is set on (YAML's own marks):
 
-`field_problems` is the pure schema check shared by the faq plugin (one schema
-for questions) and by this plugin for pages, run at `page_generator_finalized`
-so that every problem of every page is reported in one message.
+- a file that does not start with a `---` line, or whose header is not
+  closed; Windows line endings and a byte-order mark are read as usual;
+- YAML that cannot be parsed (a quote or bracket left open is reported on
+  the line where it opens), a YAML alias (`*name`, refused: a line of them
+  can expand to gigabytes), a field name that is not text, a field written
+  twice in any case (`title:` and `Title:`), a value YAML cannot construct
+  (`2026-02-30`, `!!int abc`);
+- a missing, unknown or wrong field: a list where text is expected, `yes`
+  or `1e400` where a summary belongs, a position that is not a whole number,
+  an anchor that is not a slug or that the theme uses itself, an unknown
+  status, a template not meant for pages, a `save_as` that is not a path to
+  an HTML file inside the site.
+
+Nothing is rendered before it is checked.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, Literal
 
 import yaml
-from pelican import signals
-from pelican.plugins.yaml_metadata.yaml_metadata import HEADER_RE, YAMLMetadataReader
-
-logger = logging.getLogger(__name__)
-
-# libyaml's loader when PyYAML has it: several times faster than the pure-Python one.
-SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
 )
-SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-TAG_RE = re.compile(r"<[^>]+>")
 
-# Fields Pelican itself understands on a page; allowed everywhere.
-PELICAN_FIELDS = frozenset({"slug", "save_as", "url", "template", "status"})
-# Added to every file as it is read, not written by the author: by Pelican,
-# and by the placeholders reader (each provider's USED_FLAG).
-IMPLICIT_FIELDS = frozenset({"reader", "quotes_prices"})
+from cimw.facts import THEME_IDS
+
+# libyaml's parser when PyYAML has it: several times faster than the pure-Python one.
+LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TAG_RE = re.compile(r"<[^<>]*>")
+SAVE_AS_RE = re.compile(r"(?:[a-z0-9][a-z0-9_-]*/)*[a-z0-9][a-z0-9_-]*\.html")
+FENCE = "---"
+TITLE_MAX = 300
+SUMMARY_MAX = 1000
+# Pelican's own statuses: shown, kept out of the sitemap and menus, or not built.
+STATUSES = ("published", "hidden", "draft")
+# The theme's templates meant for pages (theme/templates/<name>.html).
+PAGE_TEMPLATES = ("page", "home", "contact", "legal-notice", "privacy", "error")
+Kind = Literal["question", "page"]
 
 
 class FrontMatterError(Exception):
-    """Front matter that cannot be read or does not match its schema."""
+    """Front matter that cannot be read or does not match its schema; every problem listed."""
+
+
+def has_text(value: str) -> str:
+    if not TAG_RE.sub("", value).strip():
+        raise ValueError("empty")
+    return value
+
+
+def slug(value: str) -> str:
+    if not SLUG_RE.fullmatch(value):
+        raise ValueError("not a slug")
+    if value in THEME_IDS:
+        raise ValueError(f"{value!r} is an id the theme uses itself")
+    return value
+
+
+def a_date(value: object) -> datetime.date:
+    # YAML reads 2026-11-26 as a date, and 2026-11-26 10:00 as a datetime.
+    if type(value) is not datetime.date:
+        raise ValueError("not a date")
+    return value
+
+
+Title = Annotated[StrictStr, AfterValidator(has_text), Field(max_length=TITLE_MAX)]
+Summary = Annotated[StrictStr, AfterValidator(has_text), Field(max_length=SUMMARY_MAX)]
+Reviewed = Annotated[Any, AfterValidator(a_date)]
+Anchor = Annotated[StrictStr, AfterValidator(slug)]
+
+# What each field must be, as the messages say it.
+EXPECTED = {
+    "title": f"the question or the page title, a non-empty text of at most {TITLE_MAX} characters",
+    "position": "a whole number from 1 (the order on the page)",
+    "anchor": "a slug of lowercase letters, digits and hyphens, not one of the theme's ids "
+    f"({', '.join(sorted(THEME_IDS))})",
+    "summary": f"a one- or two-sentence text of at most {SUMMARY_MAX} characters",
+    "reviewed": "the date of the last review, as YYYY-MM-DD",
+    "status": "one of " + ", ".join(STATUSES),
+    "template": "one of the page templates " + ", ".join(PAGE_TEMPLATES),
+    "save_as": "the path of an HTML file inside the site, such as 'contact.html'",
+    "url": "the page's address inside the site, such as 'contact.html'",
+    "slug": "a slug of lowercase letters, digits and hyphens",
+}
+QUESTION_EXPECTED = {
+    **EXPECTED,
+    "title": f"the question, a non-empty text of at most {TITLE_MAX} characters",
+    "summary": f"a one- or two-sentence answer in short, at most {SUMMARY_MAX} characters",
+}
+
+
+class Question(BaseModel):
+    """One question of the FAQ, as its front matter states it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Title
+    position: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    anchor: Anchor
+    summary: Summary
+    reviewed: Reviewed
+    status: Literal["published", "hidden", "draft"] = "published"
+
+
+class PageHeader(BaseModel):
+    """A page's front matter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Title
+    summary: Summary
+    reviewed: Reviewed
+    status: Literal["published", "hidden", "draft"] = "published"
+    template: Literal["page", "home", "contact", "legal-notice", "privacy", "error"] = "page"
+    save_as: Annotated[StrictStr, Field(pattern=f"^{SAVE_AS_RE.pattern}$")] | None = None
+    url: Annotated[StrictStr, Field(pattern=r"^(?:[a-z0-9][a-z0-9_./-]*)?$")] | None = None
+    slug: Annotated[StrictStr, Field(pattern=f"^{SLUG_RE.pattern}$")] | None = None
 
 
 @dataclass(frozen=True)
-class Field:
-    """One front-matter field: its name, what it must be, and the check."""
+class FrontMatter:
+    """A file's validated header, its body, and where each field and the body are."""
 
-    name: str
-    expected: str
-    is_valid: Callable[[object], bool]
-    required: bool = True
-
-
-def is_text(value: object) -> bool:
-    return isinstance(value, str) and bool(TAG_RE.sub("", value).strip())
+    header: Question | PageHeader
+    body: str
+    body_line: int  # the file's line where the body starts
+    lines: dict[str, int]  # field name -> the file's line
 
 
-def is_position(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
 
 
-def is_slug(value: object) -> bool:
-    return isinstance(value, str) and SLUG_RE.fullmatch(value) is not None
+def normalized(text: str) -> str:
+    """The text with Windows or old Mac line endings read as newlines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def is_date(value: object) -> bool:
-    return isinstance(value, datetime.date)
+def split(text: str) -> tuple[str, str, int] | Problem:
+    """The YAML of the header, the body and the body's first line; or why there is no header."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return Problem(
+            1,
+            "no YAML front matter; the file must start with a line '---', then the fields, "
+            "then a line '---'",
+        )
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in (FENCE, "..."):
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+    return Problem(1, "the front matter opened on this line is never closed by a line '---'")
 
 
-def is_status(value: object) -> bool:
-    return value in STATUSES
+# What YAML reports in its context when something opened is never closed.
+OPENED = {"quoted scalar": "the quote", "flow sequence": "the [", "flow mapping": "the {"}
 
 
-# Pelican's own statuses: shown, kept out of the sitemap and menus, or not built.
-STATUSES = ("published", "hidden", "draft")
-TEXT = "a non-empty text"
-TITLE = "the question or the page title, a non-empty text"
-STATUS = "one of " + ", ".join(STATUSES)
-REVIEWED = "the date of the last review, as YYYY-MM-DD"
-PAGE_SCHEMA = (
-    Field("title", TEXT, is_text),
-    Field("summary", "a one- or two-sentence text (the meta description)", is_text),
-    Field("reviewed", REVIEWED, is_date),
-)
+def yaml_problem(error: yaml.YAMLError, first_line: int, source: str) -> Problem:
+    """Where a YAML error is, in the file, and what it is."""
+    mark = getattr(error, "problem_mark", None)
+    context_mark = getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+    context = getattr(error, "context", None) or ""
+    line = mark.line if mark else 0
+    message = f"front matter is not valid YAML: {problem}"
+    for construct, opener in OPENED.items():
+        if context_mark is not None and construct in context:
+            line = context_mark.line
+            message = (
+                "front matter is not valid YAML: "
+                f"{opener} opened on this line is never closed ({problem})"
+            )
+    text_line = [*source.split("\n"), ""][min(line, source.count("\n"))]
+    if "{" in text_line:
+        message += '; a value with a placeholder must be in quotes: title: "… {{ name }} …"'
+    elif "*" in text_line or "&" in text_line:
+        message += "; a value that starts with * or & must be in quotes"
+    return Problem(first_line + line, message)
 
 
-def field_line(source_path: str, name: str) -> int:
-    """Return the line of the file where field `name` is set, or 1."""
-    pattern = re.compile(rf"^{re.escape(name)}\s*:", re.IGNORECASE)
+def fields(source: str, first_line: int) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+    """Each field's value and line, from the YAML of a header; or the problems found."""
     try:
-        with open(source_path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if pattern.match(line):
-                    return number
-    except OSError:
-        pass
-    return 1
+        aliases = [
+            token.start_mark.line
+            for token in yaml.scan(source, Loader=LOADER)
+            if isinstance(token, yaml.AliasToken)
+        ]
+        if aliases:
+            return (
+                {},
+                {},
+                [
+                    Problem(
+                        first_line + aliases[0],
+                        "front matter uses a YAML alias (*name); expected each value written out",
+                    )
+                ],
+            )
+        root = yaml.compose(source, Loader=LOADER)
+    except yaml.YAMLError as error:
+        return {}, {}, [yaml_problem(error, first_line, source)]
+    if root is None:
+        return {}, {}, []
+    if not isinstance(root, yaml.MappingNode):
+        return {}, {}, [Problem(first_line, "front matter must be 'field: value' lines")]
+    return mapping_fields(root, first_line)
 
 
-def field_problems(
-    source_path: str,
-    metadata: Mapping[str, object],
-    schema: Iterable[Field],
-    extra_allowed: Iterable[str] = PELICAN_FIELDS,
-) -> list[str]:
-    """Return one `file:line: field: problem` message per field that breaks `schema`."""
-    schema = tuple(schema)
-    problems = []  # (line, message), sorted by line at the end
-    for field in schema:
-        if field.name not in metadata:
-            if field.required:
-                problems.append((1, f"{field.name}: missing; expected {field.expected}"))
+def mapping_fields(
+    root: yaml.MappingNode, first_line: int
+) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    constructor = yaml.constructor.SafeConstructor()
+    for key_node, value_node in root.value:
+        line = first_line + key_node.start_mark.line
+        if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
+            problems.append(Problem(line, f"{key_node.value!r}: a field name must be text"))
             continue
-        value = metadata[field.name]
-        if not field.is_valid(value):
+        name = key_node.value
+        if name.casefold() in seen:
             problems.append(
-                (
-                    field_line(source_path, field.name),
-                    f"{field.name}: expected {field.expected}, got {value!r}",
+                Problem(
+                    line,
+                    f"{name}: set twice (also on line {seen[name.casefold()]}); "
+                    "expected each field once",
                 )
             )
-    known = {field.name for field in schema} | set(extra_allowed)
-    for name in sorted(set(metadata) - known - IMPLICIT_FIELDS):
+            continue
+        seen[name.casefold()] = line
+        try:
+            values[name] = constructor.construct_object(value_node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+            reason = getattr(error, "problem", None) or str(error)
+            problems.append(
+                Problem(
+                    first_line + value_node.start_mark.line, f"{name}: not a valid value: {reason}"
+                )
+            )
+            continue
+        lines[name] = first_line + value_node.start_mark.line
+    return values, lines, problems
+
+
+def schema_problems(
+    error: ValidationError,
+    values: dict[str, Any],
+    lines: dict[str, int],
+    kind: Kind,
+    header_line: int,
+) -> list[Problem]:
+    expected = QUESTION_EXPECTED if kind == "question" else EXPECTED
+    allowed = (Question if kind == "question" else PageHeader).model_fields
+    problems = []
+    reported: set[str] = set()
+    for detail in error.errors():
+        name = str(detail["loc"][0])
+        if name in reported:
+            continue
+        reported.add(name)
+        if detail["type"] == "missing":
+            problems.append(Problem(header_line, f"{name}: missing; expected {expected[name]}"))
+        elif detail["type"] == "extra_forbidden":
+            problems.append(
+                Problem(
+                    lines.get(name, header_line),
+                    f"{name}: unknown field; expected one of {', '.join(sorted(allowed))}",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    lines.get(name, header_line),
+                    f"{name}: expected {expected[name]}, got {shortened(values[name])}",
+                )
+            )
+    return problems
+
+
+def shortened(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def read_front_matter(path: str, text: str, kind: Kind) -> FrontMatter:
+    """Read and validate the front matter of a Markdown file's text; raise every problem at once."""
+    text = normalized(text.removeprefix("\ufeff"))
+    parts = split(text)
+    if isinstance(parts, Problem):
+        raise error_of(path, [parts])
+    source, body, body_line = parts
+    values, lines, problems = fields(source, 2)
+    model = Question if kind == "question" else PageHeader
+    header = None
+    if not problems:
+        try:
+            header = model.model_validate(values)
+        except ValidationError as error:
+            problems = schema_problems(error, values, lines, kind, 1)
+    if kind == "question" and not TAG_RE.sub("", body).strip():
         problems.append(
-            (
-                field_line(source_path, name),
-                f"{name}: unknown field; expected one of {', '.join(sorted(known))}",
+            Problem(
+                body_line,
+                "the answer is empty; expected the answer in Markdown below the front matter",
             )
         )
-    return [f"{source_path}:{line}: {message}" for line, message in sorted(problems)]
+    if problems or header is None:
+        raise error_of(path, problems)
+    return FrontMatter(header, body, body_line, lines)
+
+
+def error_of(path: str, problems: list[Problem]) -> FrontMatterError:
+    return FrontMatterError(
+        "\n".join(f"{path}:{p.line}: {p.message}" for p in sorted(problems, key=lambda p: p.line))
+    )
+
+
+def problem_lines(error: FrontMatterError) -> Iterator[str]:
+    yield from str(error).split("\n")
 
 
 def raise_problems(problems: list[str], what: str) -> None:
@@ -143,157 +352,3 @@ def raise_problems(problems: list[str], what: str) -> None:
         raise FrontMatterError(
             f"{count} problem{'s' if count > 1 else ''} in {what}:\n" + "\n".join(problems)
         )
-
-
-class StrictLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """The safe YAML loader, refusing a field written twice."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                twice = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key: the base class says so
-                break
-            if twice:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key}: set twice; expected each field once", key_node.start_mark
-                )
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
-
-
-# What YAML reports in its context when something opened is never closed.
-OPENED = {"quoted scalar": "the quote", "flow sequence": "the [", "flow mapping": "the {"}
-
-
-def yaml_error_line(error: yaml.YAMLError) -> tuple[int, str]:
-    """Return the line (from 0, in the YAML text) and the description of a YAML error.
-
-    A quote or bracket left open is found only further down: then the line
-    is the one where it was opened.
-    """
-    mark = getattr(error, "problem_mark", None)
-    context_mark = getattr(error, "context_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None) or ""
-    for construct, opener in OPENED.items():
-        if context_mark is not None and construct in context:
-            return context_mark.line, f"{opener} opened on this line is never closed ({problem})"
-    return (mark.line if mark else 0), problem
-
-
-def alias_lines(text: str) -> list[int]:
-    """Return the lines (from 0) of the YAML aliases (*name) in `text`."""
-    if "*" not in text:
-        return []
-    return [
-        token.start_mark.line
-        for token in yaml.scan(text, Loader=SAFE_LOADER)
-        if isinstance(token, yaml.AliasToken)
-    ]
-
-
-def read_problems(source_path: str, metadata: Mapping[str, object]) -> list[str]:
-    """Problems that stop Pelican from making a page of the file at all."""
-    problems = []
-    if "title" not in metadata:
-        problems.append(f"{source_path}:1: title: missing; expected {TITLE}")
-    elif not is_text(metadata["title"]):
-        line = field_line(source_path, "title")
-        problems.append(f"{source_path}:{line}: title: expected {TITLE}, got {metadata['title']!r}")
-    if "status" in metadata and not is_status(metadata["status"]):
-        line = field_line(source_path, "status")
-        problems.append(
-            f"{source_path}:{line}: status: expected {STATUS}, got {metadata['status']!r}"
-        )
-    return problems
-
-
-class FrontMatterReader(YAMLMetadataReader):
-    """Markdown reader that refuses a missing or malformed YAML header."""
-
-    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        return self.read_markdown(source_path, self.read_text(source_path))
-
-    def read_text(self, source_path: str) -> str:
-        """Return the file's text; a file that is not UTF-8 stops at its first bad byte."""
-        data = Path(source_path).read_bytes()
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            self._fail(
-                f"{os.path.relpath(source_path)}:{line}: not UTF-8 text (byte "
-                f"0x{data[error.start]:02x}); expected a Markdown file saved as UTF-8"
-            )
-
-    def read_markdown(self, source_path: str, text: str) -> tuple[str, dict[str, Any]]:
-        """Return the HTML and the metadata of a Markdown file's text."""
-        path = os.path.relpath(source_path)
-        match = HEADER_RE.fullmatch(text)
-        if not match:
-            self._fail(
-                f"{path}:1: no YAML front matter; the file must start "
-                "with a line '---', then the fields, then a line '---'"
-            )
-        self._header_line = text[: text.index("---")].count("\n") + 1
-        metadata = self._load_yaml_metadata(match.group("metadata"), source_path)
-        problems = read_problems(path, metadata)
-        if problems:
-            self._fail("\n".join(problems))
-        return self._md.reset().convert(match.group("content")), metadata
-
-    def _load_yaml_metadata(self, text: str, source_path: str) -> dict[str, Any]:
-        path = os.path.relpath(source_path)
-        aliases = alias_lines(text)
-        if aliases:
-            self._fail(
-                f"{path}:{self._header_line + aliases[0]}: front matter uses a YAML alias "
-                "(*name); expected each value written out"
-            )
-        try:
-            metadata = yaml.load(text, Loader=StrictLoader)
-        except yaml.YAMLError as error:
-            line, problem = yaml_error_line(error)
-            # A value that starts with { is a YAML mapping, not text.
-            if "{" in [*text.split("\n"), ""][line]:
-                problem += '; a value with a placeholder must be in quotes: title: "… {{ name }} …"'
-            self._fail(
-                f"{path}:{self._header_line + line}: front matter is not valid YAML: {problem}"
-            )
-        if not isinstance(metadata, dict):
-            self._fail(
-                f"{path}:{self._header_line}: front matter must be "
-                f"'field: value' lines, got {type(metadata).__name__}"
-            )
-        parsed: dict[str, Any] = self._parse_yaml_metadata(metadata, source_path)
-        return parsed
-
-    @staticmethod
-    def _fail(message: str) -> NoReturn:
-        # Pelican logs only the file name of a reader's exception: log the reason.
-        logger.error(message)
-        raise FrontMatterError(message)
-
-
-def add_reader(readers: Any) -> None:
-    for extension in FrontMatterReader.file_extensions:
-        readers.reader_classes[extension] = FrontMatterReader
-
-
-def check_pages(generator: Any) -> None:
-    problems = []
-    for page in generator.pages + generator.hidden_pages + generator.draft_pages:
-        path = os.path.relpath(page.source_path)
-        problems += field_problems(path, page.metadata, PAGE_SCHEMA)
-    raise_problems(problems, "page front matter")
-
-
-def register() -> None:
-    # Replace the Markdown reader before any file is read.
-    signals.readers_init.connect(add_reader)
-    # Pages are all read by then, so every problem is reported at once.
-    signals.page_generator_finalized.connect(check_pages)

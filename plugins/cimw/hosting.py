@@ -2,8 +2,8 @@
 
 - The stylesheet is served under a name that carries a hash of its content
   (`main.3f2a1b9c.css`), so the host can cache it for a year as immutable: the
-  `asset_url` Jinja global (added at `generator_init`) gives templates that
-  name, and at `finalized` the copied file is renamed to it.
+  `asset_url` Jinja global (see `templating`) gives templates that name, and
+  at `finalized` the copied file is renamed to it.
 - With `HOSTING_PRECOMPRESS` (the production settings), every text file gets a
   gzip and a Brotli twin at `finalized`, made fresh by each build, where the
   twin is smaller than the file, for Apache to serve by content negotiation
@@ -24,34 +24,18 @@ import hashlib
 import logging
 import os
 import re
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 import brotli
-from pelican import Pelican, signals
-from pelican.generators import Generator
+from pelican import Pelican
 
-from cimw import Settings
-from cimw.legal import is_placeholder
+from cimw.facts import Facts, FactsError, Settings, facts_in
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "HOSTING_PRECOMPRESS": False,
-    "HOSTING_FINGERPRINTED": ["css/main.css"],
-    "SECURITY_TXT_VALID_DAYS": 180,
-    "HOSTING_BEHIND_PROXY": False,
-}
 COMPRESSED_SUFFIXES = (".html", ".css", ".xml", ".txt", ".svg", ".json")
 TWIN_SUFFIXES = (".gz", ".br")
 HASH_LENGTH = 8
-# A language tag as RFC 5646 writes it, in its common forms: fr, en, fr-CA.
-LANGUAGE_TAG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-
-
-def setting(settings: Settings, name: str) -> Any:
-    return settings.get(name, DEFAULTS[name])
 
 
 def content_hash(path: Path) -> str:
@@ -85,15 +69,15 @@ def theme_static(settings: Settings, relative: str) -> Path:
 
 def asset_url(relative: str, settings: Settings) -> str:
     """The URL of a theme file; fingerprinted files carry the hash of their content."""
-    if relative in setting(settings, "HOSTING_FINGERPRINTED"):
+    if relative in facts_in(settings).hosting.fingerprinted:
         relative = fingerprinted_name(relative, content_hash(theme_static(settings, relative)))
     return f"{settings['SITEURL']}/{settings['THEME_STATIC_DIR']}/{relative}"
 
 
-def security_txt_expires(settings: Settings, today: datetime.date | None = None) -> str:
+def security_txt_expires(facts: Facts, today: datetime.date | None = None) -> str:
     """The Expires field of security.txt: a date under a year after the build."""
     today = today or datetime.datetime.now(datetime.UTC).date()
-    expires = today + datetime.timedelta(days=setting(settings, "SECURITY_TXT_VALID_DAYS"))
+    expires = today + datetime.timedelta(days=facts.hosting.security_txt_valid_days)
     return f"{expires.isoformat()}T00:00:00Z"
 
 
@@ -123,57 +107,29 @@ def precompress(output: Path) -> int:
     return len(files)
 
 
-def validate_settings(settings: Settings) -> None:
-    days = setting(settings, "SECURITY_TXT_VALID_DAYS")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 364:
-        raise ValueError(
-            f"SECURITY_TXT_VALID_DAYS must be a whole number of days from 1 to 364 "
-            f"(RFC 9116 wants Expires under a year ahead), got {days!r}"
-        )
-    if "SECURITY_TXT_LANGUAGES" not in settings:
-        raise ValueError(
-            "SECURITY_TXT_LANGUAGES is missing from the settings: set it to the languages "
-            "security reports are answered in, such as ('fr',)"
-        )
-    languages = settings["SECURITY_TXT_LANGUAGES"]
-    if not is_placeholder(languages) and not (
-        isinstance(languages, list | tuple)
-        and languages
-        and all(isinstance(tag, str) and LANGUAGE_TAG_RE.fullmatch(tag) for tag in languages)
-    ):
-        raise ValueError(
-            "SECURITY_TXT_LANGUAGES must be a list of language tags, such as ('fr',) or "
-            f"('fr', 'en'), got {languages!r}"
-        )
-    behind_proxy = setting(settings, "HOSTING_BEHIND_PROXY")
-    if not isinstance(behind_proxy, bool):
-        raise ValueError(
-            f"HOSTING_BEHIND_PROXY must be True or False (does the host's TLS proxy set "
-            f"X-Forwarded-Proto?), got {behind_proxy!r}"
-        )
-    for relative in setting(settings, "HOSTING_FINGERPRINTED"):
-        if not theme_static(settings, relative).is_file():
-            raise ValueError(
-                f"HOSTING_FINGERPRINTED names {relative!r}, "
-                "which is not in the theme's static folder"
-            )
+def missing_fingerprinted(settings: Settings) -> list[str]:
+    """The fingerprinted files the theme does not have."""
+    return [
+        relative
+        for relative in facts_in(settings).hosting.fingerprinted
+        if not theme_static(settings, relative).is_file()
+    ]
 
 
-def check_settings(pelican: Pelican) -> None:
-    validate_settings(pelican.settings)
-
-
-def add_globals(generator: Generator) -> None:
-    generator.env.globals["asset_url"] = partial(asset_url, settings=generator.settings)
-    generator.env.globals["security_txt_expires"] = partial(
-        security_txt_expires, generator.settings
-    )
+def check_theme_files(pelican: Pelican) -> None:
+    missing = missing_fingerprinted(pelican.settings)
+    if missing:
+        raise FactsError(
+            f"HOSTING_FINGERPRINTED: names {', '.join(map(repr, missing))}, "
+            "which is not in the theme's static folder"
+        )
 
 
 def finish_output(pelican: Pelican) -> None:
     settings = pelican.settings
     static = Path(pelican.output_path) / settings["THEME_STATIC_DIR"]
-    for relative in setting(settings, "HOSTING_FINGERPRINTED"):
+    hosting = facts_in(settings).hosting
+    for relative in hosting.fingerprinted:
         copied = static / relative
         digest = content_hash(theme_static(settings, relative))
         current = fingerprinted_name(relative, digest)
@@ -181,15 +137,6 @@ def finish_output(pelican: Pelican) -> None:
         # The output folder is kept between development builds: drop the old versions.
         for older in older_fingerprints(static, relative, current):
             older.unlink()
-    if setting(settings, "HOSTING_PRECOMPRESS"):
+    if hosting.precompress:
         count = precompress(Path(pelican.output_path))
         logger.info("Compressed twins (gzip, Brotli) of %d files", count)
-
-
-def register() -> None:
-    # Bad hosting settings stop the build before anything is read.
-    signals.initialized.connect(check_settings)
-    # Templates need the fingerprinted names and the security.txt date.
-    signals.generator_init.connect(add_globals)
-    # Everything is written by then: rename the fingerprinted files, compress.
-    signals.finalized.connect(finish_output)

@@ -22,43 +22,31 @@ file (`{ day_rate }`, `{{ day_rate }`, `{{ day_rate | upper }}`,
 the token and the placeholders the site knows; braces are for placeholders
 only.
 
-The reader (`PlaceholderReader`, which extends the front-matter reader)
-replaces Pelican's Markdown reader at `readers_init`; at `generator_init` each
-generator lends it its Jinja environment, so that the values are rendered
-with the theme's templates, filters and tests, as the pages are.
+The site's reader (`reader.SiteReader`) registers the extension and checks
+every brace of a file with `placeholder_problems` before converting it, then
+with `leftover_problems` after; the values are rendered with the theme's
+templates, filters and tests, as the pages are.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 from xml.etree import ElementTree
 
-from jinja2 import Environment
 from markdown import Markdown
-from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
-from pelican import signals
 
-from cimw import frontmatter, pricing
-from cimw.frontmatter import FrontMatterError, FrontMatterReader
+from cimw import pricing
+from cimw.facts import Facts
+from cimw.frontmatter import FrontMatterError
 
 logger = logging.getLogger(__name__)
-
-DEFAULTS: dict[str, object] = {}
-
-# The plugins that give placeholders. Each has PLACEHOLDERS (the names),
-# BLOCK_PLACEHOLDERS (those alone in a paragraph), USED_FLAG (the attribute
-# set on a content that uses them), placeholders(settings, env) -> {name: HTML}
-# and unavailable_placeholders(settings) -> {name: why the settings cannot fill it}.
-PROVIDERS: tuple[ModuleType, ...] = (pricing,)
 
 NAME = r"[a-z][a-z0-9_]*"
 PLACEHOLDER_RE = re.compile(r"\{\{ (?P<name>" + NAME + r") \}\}")
@@ -91,17 +79,11 @@ class Catalogue:
         return ", ".join(f"{{{{ {name} }}}}" for name in sorted(self.names))
 
 
-def catalogue(settings: Mapping[str, Any]) -> Catalogue:
-    """Every placeholder of the site, from every provider, for these settings."""
-    names: set[str] = set()
-    blocks: set[str] = set()
-    unavailable: dict[str, str] = {}
-    for provider in PROVIDERS:
-        missing = provider.unavailable_placeholders(settings)
-        unavailable.update(missing)
-        names.update(name for name in provider.PLACEHOLDERS if name not in missing)
-        blocks.update(provider.BLOCK_PLACEHOLDERS)
-    return Catalogue(frozenset(names), frozenset(blocks), unavailable)
+def catalogue(facts: Facts) -> Catalogue:
+    """Every placeholder of the site (the prices), for these facts."""
+    unavailable = pricing.unavailable_placeholders(facts)
+    names = frozenset(name for name in pricing.PLACEHOLDERS if name not in unavailable)
+    return Catalogue(names, frozenset(pricing.BLOCK_PLACEHOLDERS), unavailable)
 
 
 def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
@@ -163,142 +145,103 @@ def fill_text(text: str, values: Mapping[str, str], blocks: Iterable[str] = ()) 
     return PLACEHOLDER_RE.sub(value, text)
 
 
+@dataclass
+class Filling:
+    """What the placeholders of the document being converted become, and which it used.
+
+    It lives on the Markdown instance (`md.placeholders`), as Markdown keeps
+    per-document state; `reset()` forgets which were used.
+    """
+
+    known: Catalogue
+    values: Mapping[str, str]
+    used: set[str] = field(default_factory=set)
+
+
+def filling_of(md: Markdown) -> Filling:
+    filling: Filling = md.placeholders  # type: ignore[attr-defined]
+    return filling
+
+
 class InlinePlaceholders(InlineProcessor):
     """`{{ name }}` inside a paragraph, a heading, a list item...: its phrase."""
-
-    def __init__(self, reader: PlaceholderReader, md: Markdown):
-        super().__init__(PLACEHOLDER_RE.pattern, md)
-        self.reader = reader
 
     def handleMatch(  # type: ignore[override]  # noqa: N802 (Markdown's API)
         self, m: re.Match[str], data: str
     ) -> tuple[str | None, int | None, int | None]:
-        name = m.group("name")
-        if name not in self.reader.known.names or name in self.reader.known.blocks:
-            return None, None, None
-        self.reader.used.add(name)
-        # Stashed like inline HTML: put back as it is once the text is converted.
         assert self.md is not None  # given at construction
-        return self.md.htmlStash.store(self.reader.values()[name]), m.start(0), m.end(0)
+        filling = filling_of(self.md)
+        name = m.group("name")
+        if name not in filling.known.names or name in filling.known.blocks:
+            return None, None, None
+        filling.used.add(name)
+        # Stashed like inline HTML: put back as it is once the text is converted.
+        return self.md.htmlStash.store(filling.values[name]), m.start(0), m.end(0)
 
 
 class BlockPlaceholders(BlockProcessor):
     """A paragraph that is only `{{ name }}` of a block: the HTML its template renders."""
 
-    def __init__(self, parser: BlockParser, reader: PlaceholderReader):
-        super().__init__(parser)
-        self.reader = reader
-
     def name(self, block: str) -> str | None:
         match = PLACEHOLDER_RE.fullmatch(block.strip())
-        known = self.reader.known
+        known = filling_of(self.parser.md).known
         return match.group("name") if match and match.group("name") in known.blocks else None
 
     def test(self, parent: ElementTree.Element, block: str) -> bool:
-        return self.name(block) in self.reader.known.names
+        return self.name(block) in filling_of(self.parser.md).known.names
 
     def run(self, parent: ElementTree.Element, blocks: list[str]) -> None:
+        filling = filling_of(self.parser.md)
         name = str(self.name(blocks.pop(0)))  # test() found it
-        self.reader.used.add(name)
+        filling.used.add(name)
         paragraph = ElementTree.SubElement(parent, "p")
         # Alone in its <p>, block-level HTML is put back in place of the paragraph.
-        paragraph.text = self.parser.md.htmlStash.store(self.reader.values()[name].strip())
+        paragraph.text = self.parser.md.htmlStash.store(filling.values[name].strip())
 
 
 class PlaceholderExtension(Extension):
     """Markdown extension: fill the site's placeholders as the text is converted."""
 
-    def __init__(self, reader: PlaceholderReader, **kwargs: Any):
-        self.reader = reader
+    def __init__(self, filling: Filling, **kwargs: Any):
+        self.filling = filling
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.placeholders = self.filling  # type: ignore[attr-defined]
+        md.registerExtension(self)
         # After code spans (190) and escapes (180): a placeholder in code stays
         # literal, and the reader reports it.
-        md.inlinePatterns.register(InlinePlaceholders(self.reader, md), "placeholders", 175)
-        # Before paragraphs (10).
-        md.parser.blockprocessors.register(
-            BlockPlaceholders(md.parser, self.reader), "block_placeholders", 12
+        md.inlinePatterns.register(
+            InlinePlaceholders(PLACEHOLDER_RE.pattern, md), "placeholders", 175
         )
+        # Before paragraphs (10).
+        md.parser.blockprocessors.register(BlockPlaceholders(md.parser), "block_placeholders", 12)
+
+    def reset(self) -> None:
+        self.filling.used.clear()
 
 
-def leftover_problems(text: str, fields: Mapping[str, object]) -> list[Problem]:
-    """Placeholders left in read text (in code, where they are not filled): where each was."""
+LEFTOVER_RE = re.compile(r"\{\{[^{}\n]*\}\}|\{[^{}\n]*\}|\{\{|\}\}")
+
+
+def leftover_problems(source: str, html_fields: Mapping[str, str]) -> list[Problem]:
+    """Braces left in converted text (in code, in an attribute, in a comment): where each was.
+
+    Placeholders are filled in the text only: one written inside code, an HTML
+    attribute or an HTML comment stays as it is, so it is refused like any
+    misplaced brace.
+    """
     problems = []
-    for name, value in fields.items():
-        if isinstance(value, str) and ("{" in value or "}" in value):
-            found = BRACES_RE.search(value) or re.search(r"[{}]", value)
-            token = found.group(0) if found else "{"
-            line = next((n for n, line in enumerate(text.split("\n"), 1) if token in line), 1)
-            why = f"not filled in the {name} (placeholders in code stay as they are)"
-            problems.append(Problem(line, token, why))
+    lines = source.split("\n")
+    for name, html in html_fields.items():
+        found = LEFTOVER_RE.search(html) or re.search(r"[{}]", html)
+        if found is None:
+            continue
+        token = found.group(0)
+        line = next((n for n, text in enumerate(lines, 1) if token in text), 1)
+        why = (
+            f"not filled in the {name}: a placeholder is filled in the text only, not in code, "
+            "an HTML attribute or an HTML comment"
+        )
+        problems.append(Problem(line, token, why))
     return problems
-
-
-class PlaceholderReader(FrontMatterReader):
-    """The front-matter reader, filling placeholders in the text, the summary and the title."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.known = catalogue(self.settings)
-        self.environment: Environment | None = None  # lent by the generator, at generator_init
-        self.used: set[str] = set()
-        self._values: dict[str, str] | None = None
-        self._md.registerExtensions([PlaceholderExtension(self)], {})
-
-    def values(self) -> dict[str, str]:
-        """The HTML of each placeholder, rendered once with the generator's templates."""
-        if self._values is None:
-            if self.environment is None:
-                raise PlaceholderError(
-                    "placeholders are rendered by the theme's templates: this reader has no "
-                    "generator to lend it its Jinja environment"
-                )
-            self._values = {}
-            for provider in PROVIDERS:
-                self._values.update(provider.placeholders(self.settings, self.environment))
-        return self._values
-
-    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        path = os.path.relpath(source_path)
-        text = self.read_text(source_path)
-        problems = placeholder_problems(text, self.known)
-        if problems:
-            self._fail("\n".join(problem_lines(path, problems, self.known)))
-        self.used = set()
-        content, metadata = self.read_markdown(source_path, text)
-        if isinstance(metadata.get("title"), str) and "{{" in metadata["title"]:
-            self.used.update(PLACEHOLDER_RE.findall(metadata["title"]))
-            metadata["title"] = fill_text(metadata["title"], self.values(), self.known.blocks)
-        fields = {
-            "text": content,
-            "title": metadata.get("title"),
-            "summary": metadata.get("summary"),
-        }
-        problems = leftover_problems(text, fields)
-        if problems:
-            self._fail("\n".join(problem_lines(path, problems, self.known)))
-        # Each provider marks the contents that use its placeholders.
-        for provider in PROVIDERS:
-            metadata[provider.USED_FLAG] = bool(self.used & set(provider.PLACEHOLDERS))
-        return content, metadata
-
-
-def add_reader(readers: Any) -> None:
-    for extension in PlaceholderReader.file_extensions:
-        readers.reader_classes[extension] = PlaceholderReader
-
-
-def lend_environment(generator: Any) -> None:
-    for reader in generator.readers.readers.values():
-        if isinstance(reader, PlaceholderReader):
-            reader.environment = generator.env
-
-
-def register() -> None:
-    # This reader extends the front-matter reader: connect that one first, so
-    # that this one replaces it whatever the order of PLUGINS.
-    frontmatter.register()
-    signals.readers_init.connect(add_reader)
-    # The values are rendered with the templates, filters and tests of the pages.
-    signals.generator_init.connect(lend_environment)

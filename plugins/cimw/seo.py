@@ -1,20 +1,18 @@
 """Structured data for search engines, built from the same data as the page.
 
 The home template calls `structured_data(page, faq_entries)`, a Jinja global
-added at `generator_init`, which returns schema.org JSON-LD: a `FAQPage` whose
+(see `templating`), which returns schema.org JSON-LD: a `FAQPage` whose
 questions and answers are the FAQ entries, and the business as a
 `ProfessionalService` whose offers are priced from the pricing settings.
 
 An answer's text is the rendered answer as read (typeset, prices filled in),
 each table written as short sentences, one per row ("Journée d’assistance
 technique : 300 €."), so that it reads as prose; its `abstract` is the
-question's `summary`. The business states only facts of the settings: VAT is
-stated only when VAT_REGIME says how it applies, and placeholders (see the
-legal plugin) are left out rather than published.
+question's `summary`. The business states only confirmed facts: VAT is
+stated only when the VAT regime is confirmed (both prices when VAT is charged
+at a known rate), and an unconfirmed fact is left out rather than published.
 
-The sitemap and robots.txt are theme templates rendered as DIRECT_TEMPLATES;
-`SITE_PUBLIC_URL` is checked at `initialized` because every absolute URL
-starts with it.
+The sitemap and robots.txt are theme templates rendered as DIRECT_TEMPLATES.
 """
 
 from __future__ import annotations
@@ -23,20 +21,15 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from functools import partial
 from html import escape
 from typing import Any
-from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from markupsafe import Markup
-from pelican import Pelican, signals
 from pelican.contents import Content
-from pelican.generators import Generator
 
-from cimw import Settings
-from cimw.legal import is_placeholder
-from cimw.pricing import price_table
+from cimw.facts import Facts, Phone, PostalAddress, Vat, VatCharged
+from cimw.pricing import Money, Price, price_table
 from cimw.typography import french, french_text
 
 logger = logging.getLogger(__name__)
@@ -121,17 +114,17 @@ def answer_text(html: str) -> str:
     return plain_text(html)
 
 
-def page_url(settings: Settings, page: Content) -> str:
-    return f"{settings['SITE_PUBLIC_URL']}/{page.url}"
+def page_url(facts: Facts, page: Content) -> str:
+    return f"{facts.site_url}/{page.url}"
 
 
-def faq_page(settings: Settings, page: Content, faq_entries: Iterable[Content]) -> dict[str, Any]:
+def faq_page(facts: Facts, page: Content, faq_entries: Iterable[Content]) -> dict[str, Any]:
     """The FAQPage: one Question per entry, its accepted Answer the rendered answer."""
     return {
         "@type": "FAQPage",
-        "@id": f"{page_url(settings, page)}#faq",
-        "url": page_url(settings, page),
-        "inLanguage": settings["DEFAULT_LANG"],
+        "@id": f"{page_url(facts, page)}#faq",
+        "url": page_url(facts, page),
+        "inLanguage": facts.lang,
         "mainEntity": [
             {
                 "@type": "Question",
@@ -149,46 +142,87 @@ def faq_page(settings: Settings, page: Content, faq_entries: Iterable[Content]) 
     }
 
 
-def offer(name: str, euros: int, unit_code: str, unit_text: str, vat_regime: str) -> dict[str, Any]:
-    """A priced offer; it states VAT only when the settings say how VAT applies."""
-    specification: dict[str, Any] = {
-        "@type": "UnitPriceSpecification",
-        "price": euros,
-        "priceCurrency": "EUR",
-        "unitCode": unit_code,
-        "unitText": unit_text,
+def price_specifications(
+    price: Price, unit_code: str, unit_text: str, vat: Vat
+) -> list[dict[str, Any]]:
+    """The price as specified: excluding and including VAT when VAT is charged, else as it is."""
+
+    def specification(money: Money) -> dict[str, Any]:
+        return {
+            "@type": "UnitPriceSpecification",
+            "price": money.value,
+            "priceCurrency": "EUR",
+            "unitCode": unit_code,
+            "unitText": unit_text,
+        }
+
+    if not isinstance(vat, VatCharged):
+        # Under the franchise, or while the regime is unconfirmed: no VAT statement.
+        return [specification(price.excluding_vat)]
+    specifications = [{**specification(price.excluding_vat), "valueAddedTaxIncluded": False}]
+    if price.including_vat is not None:
+        specifications.append({**specification(price.including_vat), "valueAddedTaxIncluded": True})
+    return specifications
+
+
+def offer(name: str, price: Price, unit_code: str, unit_text: str, vat: Vat) -> dict[str, Any]:
+    """A priced offer; it states VAT only when the facts say how VAT applies."""
+    return {
+        "@type": "Offer",
+        "name": name,
+        "priceSpecification": price_specifications(price, unit_code, unit_text, vat),
     }
-    if vat_regime == "charged":
-        specification["valueAddedTaxIncluded"] = False
-    return {"@type": "Offer", "name": name, "priceSpecification": specification}
 
 
-def business(settings: Settings) -> dict[str, Any]:
+def postal_address(address: PostalAddress) -> dict[str, str]:
+    return {
+        "@type": "PostalAddress",
+        "streetAddress": address.street,
+        "postalCode": address.postal_code,
+        "addressLocality": address.city,
+        "addressCountry": "FR",
+    }
+
+
+def confirmed_facts(facts: Facts) -> dict[str, Any]:
+    """The business's contact and identity facts CIMW has confirmed; none is a placeholder."""
+    publisher = facts.publisher
+    found: dict[str, Any] = {}
+    if isinstance(facts.contact.email, str):
+        found["email"] = facts.contact.email
+    if isinstance(facts.contact.phone, Phone):
+        found["telephone"] = facts.contact.phone.international
+    if isinstance(publisher.address, PostalAddress):
+        found["address"] = postal_address(publisher.address)
+    if isinstance(publisher.vat_number, str):
+        found["vatID"] = publisher.vat_number
+    if isinstance(publisher.siren, str):
+        found["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "SIREN",
+            "value": publisher.siren,
+        }
+    return found
+
+
+def business(facts: Facts) -> dict[str, Any]:
     """The ProfessionalService, with the prices CIMW states as priced offers."""
-    table = price_table(settings)
-    regime = table.vat.regime
-    day = table.day_rate.amount.euros
-    offers = [offer("Journée d’assistance technique", day, "DAY", "jour-homme", regime)]
-    if table.hourly_rate is not None:
-        offers.append(
-            offer("Heure de dépannage", table.hourly_rate.amount.euros, "HUR", "heure", regime)
-        )
-    facts = {
-        "email": settings.get("CONTACT_EMAIL"),
-        "telephone": settings.get("CONTACT_PHONE"),
-        "address": settings.get("PUBLISHER_ADDRESS"),
-        "vatID": settings.get("PUBLISHER_VAT_NUMBER"),
-    }
+    table = price_table(facts)
+    vat = facts.rates.vat
+    offers = [offer("Journée d’assistance technique", table.day, "DAY", "jour-homme", vat)]
+    if table.hourly is not None:
+        offers.append(offer("Heure de dépannage", table.hourly, "HUR", "heure", vat))
     service: dict[str, Any] = {
         "@type": "ProfessionalService",
-        "@id": f"{settings['SITE_PUBLIC_URL']}/#organisation",
-        "name": settings["SITENAME"],
-        "description": french_text(settings.get("SITE_TAGLINE", "")),
-        "url": f"{settings['SITE_PUBLIC_URL']}/",
-        "image": f"{settings['SITE_PUBLIC_URL']}/theme/images/cimw-card.png",
+        "@id": f"{facts.site_url}/#organisation",
+        "name": facts.name,
+        "legalName": facts.name,
+        "description": french_text(facts.tagline),
+        "url": f"{facts.site_url}/",
+        "image": f"{facts.site_url}/theme/images/cimw-card.png",
         "makesOffer": offers,
     }
-    service.update({key: value for key, value in facts.items() if not is_placeholder(value)})
+    service.update(confirmed_facts(facts))
     return service
 
 
@@ -200,36 +234,5 @@ def to_json_ld(graph: list[dict[str, Any]]) -> Markup:
     return Markup(text.replace("<", "\\u003c"))
 
 
-def structured_data(page: Content, faq_entries: Iterable[Content], settings: Settings) -> Markup:
-    return to_json_ld([faq_page(settings, page, faq_entries), business(settings)])
-
-
-def is_site_address(url: str) -> bool:
-    """Is `url` an absolute https URL with no final /?"""
-    parts = urlsplit(url)
-    return parts.scheme == "https" and bool(parts.netloc) and not url.endswith("/")
-
-
-def validate_settings(settings: Settings) -> None:
-    """Raise ValueError unless SITE_PUBLIC_URL is an absolute https URL with no final /."""
-    url = settings.get("SITE_PUBLIC_URL")
-    if not (isinstance(url, str) and is_site_address(url)):
-        raise ValueError(
-            "SITE_PUBLIC_URL must be the site's https address with no final slash, "
-            f"such as 'https://www.example.fr', got {url!r}"
-        )
-
-
-def check_settings(pelican: Pelican) -> None:
-    validate_settings(pelican.settings)
-
-
-def add_globals(generator: Generator) -> None:
-    generator.env.globals["structured_data"] = partial(structured_data, settings=generator.settings)
-
-
-def register() -> None:
-    # Every absolute URL starts with SITE_PUBLIC_URL: check it before anything is built.
-    signals.initialized.connect(check_settings)
-    # A Jinja global, so the data is built when the page is, after prices are filled.
-    signals.generator_init.connect(add_globals)
+def structured_data(page: Content, faq_entries: Iterable[Content], facts: Facts) -> Markup:
+    return to_json_ld([faq_page(facts, page, faq_entries), business(facts)])

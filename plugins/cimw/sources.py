@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
-
-from pelican import signals
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,61 @@ def refuse(title: str, problems: list[str]) -> None:
         raise SourceError(f"{len(problems)} {title}:\n" + "\n".join(problems))
 
 
+# Files of the content folder's root that the quality gate reads, never published.
+GATE_FILES = ("words.txt", "grammar-exceptions.txt")
+
+
+def ignored(relative: Path, patterns: Iterable[str]) -> bool:
+    return any(fnmatch(part, pattern) for part in relative.parts for pattern in patterns)
+
+
+def content_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Every file of the content folder that is neither a page, a question, a static file
+    nor a file of the gate, and every special file (a pipe, a socket, a device).
+
+    Pelican silently skips a file no reader reads (`06-question.MD`,
+    `notes.txt` in `pages/`); here each is named. Files matching
+    IGNORE_FILES (hidden files, editors' lock, backup and swap files) are
+    never read nor published.
+    """
+    root = Path(settings["PATH"])
+    patterns = settings.get("IGNORE_FILES", [])
+    text_dirs = [Path(p) for p in [*settings.get("PAGE_PATHS", []), *settings.get("FAQ_PATHS", [])]]
+    static_dirs = [Path(p) for p in settings.get("STATIC_PATHS", [])]
+    problems = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not ignored(Path(d), patterns))
+        for name in sorted(files):
+            path = Path(folder) / name
+            relative = path.relative_to(root)
+            if ignored(relative, patterns):
+                continue
+            mode = path.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                problems.append(f"{path}: a special file (pipe, socket or device); expected a file")
+            elif any(relative.is_relative_to(d) for d in static_dirs):
+                continue
+            elif any(relative.is_relative_to(d) for d in text_dirs):
+                if relative.suffix != ".md":
+                    problems.append(
+                        f"{path}: not read; a page or a question is a Markdown file ending in "
+                        ".md (rename it, or move it out of the content folder)"
+                    )
+            elif str(relative) not in GATE_FILES:
+                problems.append(
+                    f"{path}: not part of the site; expected pages in "
+                    f"{', '.join(map(str, text_dirs))}, files to copy in "
+                    f"{', '.join(map(str, static_dirs))}"
+                )
+    return problems
+
+
+def check_sources(pelican: Any) -> None:
+    """Before anything is read: no link to a foreign file, no file the site would skip."""
+    check_links(pelican)
+    refuse("files in the content folder cannot be built", content_problems(pelican.settings))
+
+
 def check_links(pelican: Any) -> None:
     settings = pelican.settings
     refuse(
@@ -137,10 +192,3 @@ def check_outputs(generators: list[Any]) -> None:
                     )
                     written[os.path.normpath(save_as)].append(str(shown))
     refuse("content files write where they must not", collisions(written, settings))
-
-
-def register() -> None:
-    # Before any file is read: a link to a foreign file must never be followed.
-    signals.initialized.connect(check_links)
-    # Every output path is known and nothing is written yet.
-    signals.all_generators_finalized.connect(check_outputs)

@@ -39,8 +39,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markupsafe import Markup
-from pelican import Pelican, signals
-from pelican.generators import Generator
+from pelican import Pelican
 
 logger = logging.getLogger(__name__)
 
@@ -236,13 +235,7 @@ def makeExtension(**kwargs: object) -> FrenchTypographyExtension:  # noqa: N802 
 
 
 def validate_settings(settings: dict) -> None:
-    """Raise ValueError if the site is not French or its content is not typeset."""
-    language = str(settings.get("DEFAULT_LANG", ""))
-    if not language.lower().startswith("fr"):
-        raise ValueError(
-            f"DEFAULT_LANG is {language!r}: the typography plugin applies French rules only; "
-            "set DEFAULT_LANG = 'fr' or remove cimw.typography from PLUGINS"
-        )
+    """Raise ValueError unless content is typeset as it is read (the language is the facts')."""
     extensions = settings.get("MARKDOWN", {}).get("extension_configs", {})
     if __name__ not in extensions:
         raise ValueError(
@@ -253,16 +246,3 @@ def validate_settings(settings: dict) -> None:
 
 def check_settings(pelican: Pelican) -> None:
     validate_settings(pelican.settings)
-
-
-def add_filter(generator: Generator) -> None:
-    filters = generator.env.filters
-    filters["typo"] = french
-    filters["typo_text"] = french_text
-
-
-def register() -> None:
-    # The language is checked once, before anything is read.
-    signals.initialized.connect(check_settings)
-    # Each generator has its own Jinja environment: give each the filters.
-    signals.generator_init.connect(add_filter)

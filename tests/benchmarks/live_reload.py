@@ -22,8 +22,8 @@ from pathlib import Path
 from sites import REPO
 
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import copy_project
 from servers import free_port
+from support import copy_project
 
 EDITS = 7
 
