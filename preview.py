@@ -836,8 +836,17 @@ def site_facts(settings_file: Path = DEV_SETTINGS) -> dict[str, str]:
 
 
 def leave_interrupts() -> None:
-    """Let Ctrl+C stop the server alone, which then stops the gate's process."""
+    """Let Ctrl+C stop the server alone, which then stops the gate's process.
+
+    On Linux the gate's process also ends with the server however it ends,
+    killed included: nothing is left running.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def serve(host: str, port: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -266,3 +267,19 @@ def test_serve_starts_again_over_a_cache_cut_short(project_copy):
         assert fetch(again.url)[0] == 200
     finally:
         again.stop()
+
+
+def test_serve_leaves_nothing_running_when_it_is_killed(served):
+    wait_for(lambda: "Serving on" in served.log(), seconds=60, details=served.log)
+    group = served.process.pid
+    os.kill(group, signal.SIGKILL)  # the server alone, not its process group
+    served.process.wait(timeout=10)
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(group_gone, seconds=10, what="the gate's process ending with the server")
