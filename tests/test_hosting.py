@@ -12,7 +12,7 @@ from pathlib import Path
 import brotli
 import pytest
 from deploying import ServerFolder
-from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
 from servers import ApacheServer, get, world_readable_dir
 from support import REPO, facts_of, pelican_build
 
@@ -277,8 +277,12 @@ def security_txt_fields(site) -> dict[str, list[str]]:
     return fields
 
 
-def test_security_txt_lists_only_the_languages_cimw_confirmed(site, site_filled, site_ei):
-    assert "Preferred-Languages" not in security_txt_fields(site), "a placeholder was published"
+def test_security_txt_lists_only_the_languages_cimw_confirmed(
+    site_unconfirmed, site_filled, site_ei
+):
+    fields = security_txt_fields(site_unconfirmed)
+    assert "Preferred-Languages" not in fields, "a placeholder was published"
+    assert fields["Contact"] == [f"{facts_of(UNCONFIRMED).site_url}/contact.html"]
     for built, config in ((site_filled, COMPANY_VAT), (site_ei, SOLE_TRADER_FRANCHISE)):
         languages = security_txt_fields(built)["Preferred-Languages"]
         assert languages == [", ".join(config["SECURITY_TXT_LANGUAGES"])]
