@@ -93,14 +93,14 @@ def build(c, settings: str = str(project.DEV_SETTINGS)):
         "bind": f"address to serve on (default: {BIND}, this machine only; 0.0.0.0: the network)",
     }
 )
-def serve(c, port: int = PORT, bind: str = BIND):
+def serve(_c, port: int = PORT, bind: str = BIND):
     """Build, then serve on http://127.0.0.1:8000 and rebuild and reload on every change."""
-    from authoring import AuthoringError
-    from authoring import serve as serve_site
+    from preview import PreviewError
+    from preview import serve as serve_site
 
     try:
         serve_site(bind, port)
-    except AuthoringError as error:
+    except PreviewError as error:
         raise Exit(str(error), code=1) from None
 
 

@@ -145,6 +145,14 @@ def shows(shown: str, written: str) -> bool:
     return re.fullmatch(pattern, as_typed(shown)) is not None
 
 
+def outcome(call, *args, **kwargs):
+    """What a call returned, or the exception it raised: for a property either may hold."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as error:  # the test tells the kinds apart
+        return error
+
+
 def facts_of(overrides: dict | None = None):
     """The facts a build with these overrides states, parsed by the site's own model."""
     from cimw.facts import parse_facts

@@ -114,7 +114,8 @@ def test_first_tab_is_the_skip_link_which_moves_focus_to_main(page, served):
     focused = js(page, "return document.activeElement.className;")
     assert focused == "skip-link"
     box = page.locator(".skip-link").bounding_box()
-    assert box["y"] >= 0 and box["height"] > 10, "the focused skip link is visible"
+    assert box["y"] >= 0, "the focused skip link is visible"
+    assert box["height"] > 10, "the focused skip link is visible"
     page.keyboard.press("Enter")
     assert js(page, "return document.activeElement.id;") == "contenu"
 
@@ -131,7 +132,8 @@ def test_focus_is_visible_in_the_focus_colour(page, served, scheme):
             "const s = getComputedStyle(document.activeElement);"
             "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor];",
         )
-        assert outline[0] != "none" and outline[1] >= 2, outline
+        assert outline[0] != "none", outline
+        assert outline[1] >= 2, outline
         assert outline[2] == focus, outline
 
 
@@ -168,7 +170,8 @@ def test_price_table_is_readable_on_small_screens(browser, request, site_server,
     context.close()
     assert cells["scroll"][0] <= cells["scroll"][1], "the table needs sideways scrolling"
     for text, left, right, scroll_width, client_width in cells["cells"]:
-        assert left >= 0 and right <= width, f"{text!r} is cut off at {width} px"
+        assert left >= 0, f"{text!r} is cut off at {width} px"
+        assert right <= width, f"{text!r} is cut off at {width} px"
         assert scroll_width <= client_width, f"{text!r} overflows its cell"
 
 

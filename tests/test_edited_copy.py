@@ -105,7 +105,8 @@ def test_the_content_tests_pass_on_an_edited_copy(tmp_path):
     after = faq_sources(root)
     assert len(after) == len(before) + 1
     assert [q.anchor for q in after[:2]] == [q.anchor for q in reversed(before[:2])]
-    assert after[-2].title == NEW_TITLE and after[-1].title == NEW_QUESTION
+    assert after[-2].title == NEW_TITLE
+    assert after[-1].title == NEW_QUESTION
     assert f"\nDAY_RATE = {rate}\n" in (root / "pelicanconf.py").read_text()
 
     result = run(

@@ -12,7 +12,7 @@ from pathlib import Path
 import brotli
 import pytest
 from deploying import ServerFolder
-from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE
+from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
 from servers import ApacheServer, get, world_readable_dir
 from support import REPO, facts_of, pelican_build
 
@@ -103,11 +103,12 @@ def behind_proxy(tmp_path_factory):
 def test_behind_a_proxy_the_forwarded_protocol_is_trusted(behind_proxy):
     assert get(behind_proxy, "/contact.html", {"X-Forwarded-Proto": "https"}, https=False)[0] == 200
     status, headers, _ = get(behind_proxy, "/contact.html", https=False)
-    assert status == 301 and headers["location"] == "https://127.0.0.1/contact.html"
+    assert status == 301
+    assert headers["location"] == "https://127.0.0.1/contact.html"
 
 
 @pytest.mark.parametrize(
-    "path, name",
+    ("path", "name"),
     [("/", "index.html"), ("/contact.html", "contact.html"), ("/sitemap.xml", "sitemap.xml")],
 )
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
@@ -124,7 +125,7 @@ def test_compressed_twins_by_content_negotiation(hosted, path, name, encoding):
 
 
 @pytest.mark.parametrize(
-    "accept, served",
+    ("accept", "served"),
     [
         ("br;q=0", None),
         ("br;q=0, gzip", "gzip"),
@@ -169,13 +170,15 @@ def test_images_are_cached_a_week_or_more(hosted, path):
     status, headers, _ = get(apache, path)
     assert status == 200
     match = re.search(r"max-age=(\d+)", headers.get("cache-control", ""))
-    assert match and int(match.group(1)) >= 7 * 24 * 3600, headers.get("cache-control")
+    assert match, headers.get("cache-control")
+    assert int(match.group(1)) >= 7 * 24 * 3600, headers.get("cache-control")
 
 
 def test_identity_without_accept_encoding(hosted):
     deploy, apache = hosted
     status, headers, body = get(apache, "/contact.html", {"Accept-Encoding": "identity"})
-    assert status == 200 and "content-encoding" not in headers
+    assert status == 200
+    assert "content-encoding" not in headers
     assert body == live_file(deploy, "contact.html")
 
 
@@ -204,13 +207,15 @@ def test_dotfiles_and_the_manifest_are_never_served(hosted, path):
     _, apache = hosted
     status, _, body = get(apache, path)
     assert status in (403, 404)
-    assert b"sha256" not in body and b"RewriteEngine" not in body
+    assert b"sha256" not in body
+    assert b"RewriteEngine" not in body
 
 
 def test_security_txt_is_served(hosted):
     _deploy, apache = hosted
     status, headers, body = get(apache, "/.well-known/security.txt")
-    assert status == 200 and headers["content-type"].startswith("text/plain")
+    assert status == 200
+    assert headers["content-type"].startswith("text/plain")
     fields = dict(
         line.split(": ", 1)
         for line in body.decode().splitlines()
@@ -248,7 +253,8 @@ def test_a_new_release_is_served_at_once_after_the_switch(hosted, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "days, valid", [(180, True), (1, True), (364, True), (0, False), (365, False), ("180", False)]
+    ("days", "valid"),
+    [(180, True), (1, True), (364, True), (0, False), (365, False), ("180", False)],
 )
 def test_security_txt_expiry_setting(days, valid):
     overrides = {**COMPANY_VAT, "SECURITY_TXT_VALID_DAYS": days}
@@ -271,8 +277,12 @@ def security_txt_fields(site) -> dict[str, list[str]]:
     return fields
 
 
-def test_security_txt_lists_only_the_languages_cimw_confirmed(site, site_filled, site_ei):
-    assert "Preferred-Languages" not in security_txt_fields(site), "a placeholder was published"
+def test_security_txt_lists_only_the_languages_cimw_confirmed(
+    site_unconfirmed, site_filled, site_ei
+):
+    fields = security_txt_fields(site_unconfirmed)
+    assert "Preferred-Languages" not in fields, "a placeholder was published"
+    assert fields["Contact"] == [f"{facts_of(UNCONFIRMED).site_url}/contact.html"]
     for built, config in ((site_filled, COMPANY_VAT), (site_ei, SOLE_TRADER_FRANCHISE)):
         languages = security_txt_fields(built)["Preferred-Languages"]
         assert languages == [", ".join(config["SECURITY_TXT_LANGUAGES"])]

@@ -135,7 +135,8 @@ def test_the_author_examples_of_the_readme_run(tmp_path):
             assert f"content/faq/NN-{written.name[3:]}" in README, written.name
             assert yaml.safe_load(written.read_text().split("---")[1])["title"] == question
             refused = run_task(root, ["build"])
-            assert refused.returncode != 0 and written.name in refused.stderr, command
+            assert refused.returncode != 0, command
+            assert written.name in refused.stderr, command
             written.unlink()
         elif arguments[0] == "serve":
             assert "<h1>" in serve_briefly(root, arguments), command

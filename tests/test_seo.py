@@ -159,7 +159,8 @@ def test_faq_structured_data_matches_the_page(site):
         assert answer["@type"] == "Answer"
         first_paragraph = re.sub(r"[ \n]+", " ", section.select_one("p").get_text())
         assert first_paragraph in answer["text"]
-        assert "Revenir en haut" not in answer["text"] and "{{" not in answer["text"]
+        assert "Revenir en haut" not in answer["text"]
+        assert "{{" not in answer["text"]
         assert "Mis à jour" not in answer["text"]
         # The summary is the answer in short.
         assert plain(answer["abstract"]) == entry["summary"]

@@ -6,66 +6,15 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
-import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
-from servers import free_port, wait_for
+from previewing import Served, fetch, first_question, task_in
+from servers import wait_for
 from support import copy_project
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
-
-
-def task_in(*args: str) -> list[str]:
-    """A task of the project whose folder is the working directory (a copy)."""
-    return [sys.executable, "-m", "invoke", *args]
-
-
-def unbuffered_environment() -> dict:
-    """The environment of an author's shell: Python buffers what goes into a file."""
-    return {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
-
-
-class Served:
-    """A copy of the project served by `invoke serve`, stopped by its process id."""
-
-    def __init__(self, root: Path, *flags: str, bind: str = "127.0.0.1"):
-        self.root = root
-        self.port = free_port()
-        self.url = f"http://{bind}:{self.port}/"
-        self.log_path = root / "serve.log"
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            task_in("serve", "--port", str(self.port), *flags),
-            cwd=root,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env=unbuffered_environment(),
-            start_new_session=True,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def page(self, path: str = "") -> str:
-        status, body = fetch(self.url + path)
-        assert status == 200, (status, path)
-        return body
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=10)
-        self._log.close()
 
 
 @pytest.fixture
@@ -80,11 +29,6 @@ def served(project_copy):
     server.stop()
 
 
-def first_question(root: Path) -> tuple[Path, dict]:
-    path = sorted((root / "content" / "faq").glob("*.md"))[0]
-    return path, yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
-
-
 def test_serve_rebuilds_and_survives_a_broken_file(served):
     question, front_matter = first_question(served.root)
     first_words = front_matter["title"].split()[0]
@@ -96,24 +40,95 @@ def test_serve_rebuilds_and_survives_a_broken_file(served):
     good = question.read_text(encoding="utf-8")
     question.write_text(re.sub(r"(?m)^position: \d+$", "position: cinq", good))
     wait_for(lambda: "position: expected a whole number" in served.log(), details=served.log)
-    assert first_words in served.page(), "the last good site is still served"
+    # Every page answers with the problems, naming the file; the last good
+    # site stays in output/, and its stylesheet is still served for the error page.
+    status, body = fetch(served.url + "contact.html")
+    assert status == 500
+    assert f"content/faq/{question.name}:" in body
+    assert "position: expected a whole number" in body
+    assert first_words in (served.root / "output" / "index.html").read_text(encoding="utf-8")
+    stylesheet = re.search(r'<link rel="stylesheet" href="/([^"]+)"', body)
+    assert stylesheet, body
+    assert fetch(served.url + stylesheet.group(1))[0] == 200
 
     question.write_text(good.replace(f"anchor: {front_matter['anchor']}", "anchor: [oups"))
-    anchor_line = good.split("\n").index(f"anchor: {front_matter['anchor']}") + 1
-    problem = f"content/faq/{question.name}:{anchor_line}: front matter is not valid YAML"
-    wait_for(lambda: problem in served.log(), details=served.log)
-    assert served.log().count(problem) == 1, served.log()
+    problem = re.compile(
+        rf"content/faq/{re.escape(question.name)}:\d+: front matter is not valid YAML"
+    )
+    wait_for(lambda: problem.search(served.log()), details=served.log)
+    assert len(problem.findall(served.log())) == 1, served.log()
 
     question.write_text(good + "\nNos [factures](/factures.html) sont mensuelles.\n")
     line = len((good + "\nNos").split("\n"))
-    wait_for(lambda: "Nos <a" in served.page(), details=served.log)
+    wait_for(lambda: "Nos <a" in served.text(), details=served.log)
     # The fast checks run after the rebuild and name the source of the broken link.
-    wait_for(
-        lambda: (
-            f"content/faq/{question.name}:{line}: links: /factures.html: no file" in served.log()
-        ),
-        details=served.log,
+    finding = f"content/faq/{question.name}:{line}: links: /factures.html: no file"
+    wait_for(lambda: finding in served.log(), details=served.log)
+    # The page shows it too, and only the served page: output/ is the built site.
+    wait_for(lambda: finding in served.text(), details=served.log)
+    built = (served.root / "output" / "index.html").read_text(encoding="utf-8")
+    assert "Nos <a" in built
+    assert finding not in built
+    assert "livereload" not in built
+
+
+def published(folder: Path) -> list[dict]:
+    """The front matter of each file of a content folder that the site shows."""
+    front_matters = [
+        yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        for path in sorted(folder.glob("*.md"))
+    ]
+    return [fm for fm in front_matters if fm.get("status", "published") != "draft"]
+
+
+def test_serve_says_what_each_rebuild_did(served):
+    question, _ = first_question(served.root)
+    wait_for(lambda: "Serving on" in served.log(), details=served.log)
+    questions = [
+        fm for fm in published(served.root / "content" / "faq") if fm.get("status") != "hidden"
+    ]
+    pages = published(served.root / "content" / "pages")
+
+    good = question.read_text(encoding="utf-8")
+    question.write_text(good + "\nUne phrase de plus.\n", encoding="utf-8")
+    said = re.compile(
+        rf"(?m)^\d\d:\d\d:\d\d content/faq/{re.escape(question.name)} changed: "
+        rf"built in \d+\.\d\d s, {len(questions)} questions, {len(pages)} pages\n0 findings$"
     )
+    wait_for(lambda: said.search(served.log()), details=served.log)
+    # What serve says replaces Pelican's summary and the gate's list of links.
+    assert "Processed" not in served.log()
+    assert "External links" not in served.log()
+
+    # A problem in the answer is one of the answer, not of the front matter.
+    question.write_text(good + "\nUn prix {prix_inconnu} ici.\n", encoding="utf-8")
+    line = len((good + "\nUn prix").split("\n"))
+    problem = (
+        f"content/faq/{question.name}:{line}: in the body: {{prix_inconnu}}: not a placeholder"
+    )
+    wait_for(lambda: problem in served.log(), details=served.log)
+    assert "problem in FAQ front matter" not in served.log()
+
+
+def test_serve_refuses_a_named_pipe_and_keeps_rebuilding(served):
+    question, _ = first_question(served.root)
+    wait_for(lambda: "Serving on" in served.log(), details=served.log)
+    pipe = served.root / "content" / "extra" / "tube"
+    os.mkfifo(pipe)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    wait_for(
+        lambda: "content/extra/tube: a named pipe, not a file" in served.log(), details=served.log
+    )
+    status, body = fetch(served.url)
+    assert status == 500
+    assert "content/extra/tube" in body
+
+    pipe.unlink()
+    question.write_text(
+        question.read_text(encoding="utf-8") + "\nRelu après le tube.\n", encoding="utf-8"
+    )
+    wait_for(lambda: "Relu après le tube" in served.text(), details=served.log)
+    assert fetch(served.url)[0] == 200
 
 
 PAGE = """\
@@ -132,7 +147,7 @@ def test_serve_answers_unknown_paths_with_the_404_page_and_drops_removed_pages(p
     try:
         wait_for(lambda: server.page(), details=server.log)
         # Only the address given listens.
-        with pytest.raises(OSError):
+        with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
 
         status, body = fetch(server.url + "pas-ici.html")
@@ -143,7 +158,9 @@ def test_serve_answers_unknown_paths_with_the_404_page_and_drops_removed_pages(p
 
         page = project_copy / "content" / "pages" / "essai.md"
         page.write_text(PAGE)
-        wait_for(lambda: "page d’essai" in fetch(server.url + "essai.html")[1], details=server.log)
+        wait_for(
+            lambda: "page d\u2019essai" in fetch(server.url + "essai.html")[1], details=server.log
+        )
         page.write_text(PAGE.replace("reviewed: 2026-11-26", "reviewed: 2026-11-26\nstatus: draft"))
         wait_for(lambda: fetch(server.url + "essai.html")[0] == 404, details=server.log)
         assert not (project_copy / "output" / "essai.html").exists()
@@ -183,3 +200,86 @@ def test_serve_on_a_busy_port_says_which_port_to_try(project_copy):
     assert re.search(rf"port {port} is in use; try --port \d+", result.stderr), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "Serving on" not in result.stdout
+
+
+def test_serve_builds_with_an_edited_plugin(served):
+    wait_for(lambda: "Serving on" in served.log(), details=served.log)
+    plugin = served.root / "plugins" / "cimw" / "templating.py"
+    code = plugin.read_text(encoding="utf-8")
+    date_line = re.search(r'(?m)^    return f"\{day\}.*$', code)
+    assert date_line, "french_date's return line moved: update this test"
+    plugin.write_text(
+        code.replace(
+            date_line.group(0), date_line.group(0).replace("return ", 'return "Édité " + ')
+        ),
+        encoding="utf-8",
+    )
+    # The new code runs (not the module imported when serve started), and
+    # the pages cached with the old one are made again.
+    wait_for(lambda: "Édité " in served.text(), details=served.log)
+    plugin.write_text(code, encoding="utf-8")
+    wait_for(lambda: "Édité " not in served.text(), details=served.log)
+    assert "Could not save cache" not in served.log()
+
+
+def test_serve_starts_with_broken_settings_and_builds_once_they_are_fixed(project_copy):
+    settings = project_copy / "pelicanconf.py"
+    good = settings.read_text(encoding="utf-8")
+    settings.write_text(good + "\nDAY_RATE = = 300\n", encoding="utf-8")
+    server = Served(project_copy)
+    try:
+        wait_for(lambda: "Serving on" in server.log(), seconds=60, details=server.log)
+        status, body = fetch(server.url)
+        assert status == 500
+        assert "pelicanconf.py" in body
+        assert "Traceback" not in server.log()
+        settings.write_text(good, encoding="utf-8")
+        wait_for(lambda: fetch(server.url)[0] == 200, details=server.log)
+    finally:
+        server.stop()
+
+
+def test_serve_shows_an_edited_template_in_pages_it_had_cached(served):
+    # The price table is rendered into the answers as they are read, and
+    # cached with them: an edited template must not leave the old table.
+    template = served.root / "theme" / "templates" / "_price_table.html"
+    text = template.read_text(encoding="utf-8")
+    assert "<caption>Tarifs</caption>" in text, "the price table's caption moved: update this test"
+    wait_for(lambda: "<caption>Tarifs</caption>" in served.text(), details=served.log)
+    template.write_text(text.replace("<caption>Tarifs</caption>", "<caption>Nos tarifs</caption>"))
+    wait_for(lambda: "<caption>Nos tarifs</caption>" in served.text(), details=served.log)
+
+
+def test_serve_starts_again_over_a_cache_cut_short(project_copy):
+    first = Served(project_copy)
+    try:
+        wait_for(lambda: "0 findings" in first.log(), seconds=60, details=first.log)
+    finally:
+        first.stop()
+    cached = [path for path in (project_copy / "cache").rglob("*") if path.is_file()]
+    assert cached, "serve wrote no content cache"
+    for path in cached:
+        path.write_bytes(b"")  # as a server stopped while writing it leaves it
+    again = Served(project_copy)
+    try:
+        wait_for(lambda: "Serving on" in again.log(), seconds=60, details=again.log)
+        assert "build failed" not in again.log()
+        assert fetch(again.url)[0] == 200
+    finally:
+        again.stop()
+
+
+def test_serve_leaves_nothing_running_when_it_is_killed(served):
+    wait_for(lambda: "Serving on" in served.log(), seconds=60, details=served.log)
+    group = served.process.pid
+    os.kill(group, signal.SIGKILL)  # the server alone, not its process group
+    served.process.wait(timeout=10)
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(group_gone, seconds=10, what="the gate's process ending with the server")

@@ -50,7 +50,8 @@ def test_back_to_top_follows_each_answer_and_targets_the_top(site):
         assert link.get_text() == "Revenir en haut de page"
         target = soup.find(id=link["href"][1:])
         # The target is the page header: the first element of the body after the skip link.
-        assert target is not None and target.name == "header"
+        assert target is not None
+        assert target.name == "header"
         assert target.find_previous("main") is None
 
 
@@ -61,7 +62,8 @@ def test_every_page_starts_with_the_skip_link_and_has_the_landmarks(site):
     for page in site.pages():
         soup = site.soup(page.name)
         first_link = soup.select_one("body a")
-        assert first_link["href"] == "#contenu" and "skip-link" in first_link["class"]
+        assert first_link["href"] == "#contenu"
+        assert "skip-link" in first_link["class"]
         assert soup.select_one("main#contenu")
         for landmark in ("header", "nav", "main", "footer"):
             assert soup.select_one(landmark), f"{page.name}: no <{landmark}>"

@@ -4,8 +4,7 @@ A generator (hooked with `get_generators`) reads `FAQ_PATHS` with the site's
 reader and content cache; the reader has validated each file's front matter
 as a question (`frontmatter.Question`) with its answer. The generator checks
 the questions against each other (unique positions and anchors), refuses a
-folder with no question and a file in it that is not a question, and raises
-once with every problem. The entries, ordered by
+folder with no question, and raises once with every problem. The entries, ordered by
 position, go into the template context as `faq_entries`; the home template
 renders the table of contents, the anchored questions and the back-to-top
 links from them, so the author never types an anchor or a link.
@@ -17,7 +16,6 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +31,6 @@ DEFAULTS = {
     "FAQ_PATHS": ["faq"],
     "FAQ_EXCLUDES": [],
 }
-QUESTION_SUFFIX = ".md"
 
 
 class FaqEntry(Page):
@@ -68,27 +65,6 @@ def faq_problems(entries: list[FaqEntry]) -> list[str]:
     return problems
 
 
-def stray_files(folder: Path, ignored: Iterable[str]) -> list[str]:
-    """The files of a questions folder that are not questions (`.md`), and are not ignored."""
-    patterns = tuple(ignored)
-    problems = []
-    for path in sorted(folder.rglob("*")):
-        if any(
-            fnmatch(part, pattern)
-            for part in path.relative_to(folder).parts
-            for pattern in patterns
-        ):
-            continue
-        if path.is_dir():
-            continue
-        if path.suffix != QUESTION_SUFFIX or not path.is_file():
-            problems.append(
-                f"{os.path.relpath(path)}: not a question; a question is a file ending in "
-                f"{QUESTION_SUFFIX} (rename it, or move it out of {os.path.relpath(folder)})"
-            )
-    return problems
-
-
 def ordered(entries: Iterable[FaqEntry]) -> list[FaqEntry]:
     """Return the published entries in page order."""
     return sorted(
@@ -106,13 +82,12 @@ class FaqGenerator(CachingGenerator):
     def generate_context(self) -> None:
         entries: list[FaqEntry] = []
         problems: list[str] = []  # each file's problems, as the reader found them
+        # A file in the folder that is not a question is refused at `initialized` (sources).
         for folder in self.faq_folders():
             if not folder.is_dir():
                 problems.append(
                     f"{os.path.relpath(folder)}: missing; expected the questions' folder"
                 )
-            else:
-                problems += stray_files(folder, self.settings.get("IGNORE_FILES", []))
         for path in self.get_files(
             self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"]),
             exclude=self.settings.get("FAQ_EXCLUDES", DEFAULTS["FAQ_EXCLUDES"]),
@@ -146,5 +121,5 @@ class FaqGenerator(CachingGenerator):
         self.readers.save_cache()
 
 
-def get_generators(pelican: Pelican) -> type[FaqGenerator]:
+def get_generators(_pelican: Pelican) -> type[FaqGenerator]:
     return FaqGenerator

@@ -241,7 +241,9 @@ def mapping_fields(
     for key_node, value_node in root.value:
         line = first_line + key_node.start_mark.line
         if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
-            problems.append(Problem(line, f"{key_node.value!r}: a field name must be text"))
+            problems.append(
+                Problem(line, f"{key_node.value}: a field name must be text, such as title")
+            )
             continue
         name = key_node.value
         if name.casefold() in seen:
@@ -287,10 +289,11 @@ def schema_problems(
         if detail["type"] == "missing":
             problems.append(Problem(header_line, f"{name}: missing; expected {expected[name]}"))
         elif detail["type"] == "extra_forbidden":
+            shown = name if SLUG_RE.fullmatch(name.lower()) else repr(name)
             problems.append(
                 Problem(
                     lines.get(name, header_line),
-                    f"{name}: unknown field; expected one of {', '.join(sorted(allowed))}",
+                    f"{shown}: unknown field; expected one of {', '.join(sorted(allowed))}",
                 )
             )
         else:

@@ -86,6 +86,27 @@ def catalogue(facts: Facts) -> Catalogue:
     return Catalogue(names, frozenset(pricing.BLOCK_PLACEHOLDERS), unavailable)
 
 
+# An HTML comment, or a tag with its attributes, written in the Markdown.
+MARKUP_RE = re.compile(r"<!--.*?(?:-->|$)|</?[A-Za-z][^<>]*>", re.DOTALL)
+
+
+def markup_problems(text: str) -> list[Problem]:
+    """Braces inside an HTML tag or comment: a placeholder is filled in the text only."""
+    problems = []
+    for markup in MARKUP_RE.finditer(text):
+        if "{" in markup.group(0) or "}" in markup.group(0):
+            line = text.count("\n", 0, markup.start()) + 1
+            problems.append(
+                Problem(
+                    line,
+                    markup.group(0).split("\n")[0][:60],
+                    "a placeholder or a brace inside an HTML tag or comment is not filled: "
+                    "write it in the text",
+                )
+            )
+    return problems
+
+
 def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
     """Return every brace in `text` that is not a known placeholder where it can be filled.
 
@@ -93,7 +114,7 @@ def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
     its line with a blank line (or the start or end of the text) on each side.
     """
     lines = text.split("\n")
-    problems = []
+    problems = markup_problems(text)
     for number, line in enumerate(lines, start=1):
         for match in BRACES_RE.finditer(line):
             token = match.group(0).strip()
@@ -167,7 +188,7 @@ class InlinePlaceholders(InlineProcessor):
     """`{{ name }}` inside a paragraph, a heading, a list item...: its phrase."""
 
     def handleMatch(  # type: ignore[override]  # noqa: N802 (Markdown's API)
-        self, m: re.Match[str], data: str
+        self, m: re.Match[str], data: str  # noqa: ARG002 (Markdown's API)
     ) -> tuple[str | None, int | None, int | None]:
         assert self.md is not None  # given at construction
         filling = filling_of(self.md)
@@ -187,7 +208,7 @@ class BlockPlaceholders(BlockProcessor):
         known = filling_of(self.parser.md).known
         return match.group("name") if match and match.group("name") in known.blocks else None
 
-    def test(self, parent: ElementTree.Element, block: str) -> bool:
+    def test(self, parent: ElementTree.Element, block: str) -> bool:  # noqa: ARG002 (Markdown's API)
         return self.name(block) in filling_of(self.parser.md).known.names
 
     def run(self, parent: ElementTree.Element, blocks: list[str]) -> None:

@@ -144,7 +144,7 @@ def content_problems(settings: Mapping[str, Any]) -> list[str]:
             if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
                 problems.append(f"{path}: a special file (pipe, socket or device); expected a file")
             elif any(relative.is_relative_to(d) for d in static_dirs):
-                continue
+                problems += static_problems(path)
             elif any(relative.is_relative_to(d) for d in text_dirs):
                 if relative.suffix != ".md":
                     problems.append(
@@ -158,6 +158,20 @@ def content_problems(settings: Mapping[str, Any]) -> list[str]:
                     f"{', '.join(map(str, static_dirs))}"
                 )
     return problems
+
+
+# An icon file starts with its reserved word 0 and its type 1 (ICO), then a count.
+ICO_HEADER = b"\x00\x00\x01\x00"
+
+
+def static_problems(path: Path) -> list[str]:
+    """A file copied as it is that cannot be what its name says: an icon that is not an ICO."""
+    if path.suffix.lower() == ".ico":
+        with path.open("rb") as handle:
+            head = handle.read(6)
+        if len(head) < 6 or not head.startswith(ICO_HEADER) or head[4:6] == b"\x00\x00":
+            return [f"{path}: not an ICO icon; expected the favicon rendered by ./run images"]
+    return []
 
 
 def check_sources(pelican: Any) -> None:
