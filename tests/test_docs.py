@@ -237,7 +237,8 @@ def test_the_readme_is_an_entry_point():
     for path in DOCUMENTS[1:]:
         assert f"(docs/{path.name})" in readme, f"the README does not link docs/{path.name}"
     for screenshot in ("tests/screenshots/desktop.png", "tests/screenshots/mobile.png"):
-        assert screenshot in readme and (REPO / screenshot).is_file()
+        assert screenshot in readme
+        assert (REPO / screenshot).is_file()
     assert {"serve", "test"} <= {arguments[0] for arguments in commands(readme)}
 
 
