@@ -11,6 +11,7 @@ import re
 import shlex
 
 import pytest
+from blinker import Signal
 from documents import (
     DOCUMENTS,
     assigned_names,
@@ -29,12 +30,16 @@ from documents import (
     task_flags,
     upper_snake_names,
 )
+from pelican import signals
 from support import REPO
 
+import cimw
 import project
-from cimw import placeholders
-from cimw.facts import FactsError, SiteSettings, parse_facts
-from cimw.frontmatter import FrontMatterError, read_front_matter
+from cimw import placeholders, pricing
+from cimw.facts import THEME_IDS, FactsError, SiteSettings, parse_facts
+from cimw.frontmatter import FrontMatterError, PageHeader, Question, read_front_matter
+from sitecheck import RULES
+from sitecheck.registry import FAST_RULES
 
 SETTINGS_DOC = REPO / "docs" / "settings.md"
 CONTENT_DOC = REPO / "docs" / "content.md"
@@ -289,3 +294,59 @@ def test_the_settings_example_is_what_the_build_says(path):
         f"Build failed: FactsError: {line}" if i == 0 else line
         for i, line in enumerate(str(error.value).split("\n"))
     ]
+
+
+ARCHITECTURE_DOC = REPO / "docs" / "architecture.md"
+GATE_DOC = REPO / "docs" / "gate.md"
+
+
+def test_the_pipeline_table_is_the_plugins_pipeline():
+    by_signal = {value: name for name, value in vars(signals).items() if isinstance(value, Signal)}
+    pipeline = [
+        [by_signal[signal], f"{handler.__module__.removeprefix('cimw.')}.{handler.__name__}"]
+        for signal, handler, _why in cimw.PIPELINE
+    ]
+    rows = table_rows(ARCHITECTURE_DOC.read_text(encoding="utf-8"), "signal")
+    assert [[names_in(row[0])[0], names_in(row[1])[0]] for row in rows] == pipeline
+
+
+def test_every_module_is_in_how_it_is_built():
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    documented = {name for row in table_rows(text, "module") for name in names_in(row[0])}
+    plugin = REPO / "plugins" / "cimw"
+    modules = {p.name for p in plugin.iterdir() if p.suffix in (".py", ".toml")}
+    assert documented == modules - {"__init__.py"}
+    spans = set(code_spans(text))
+    for folder in ("sitecheck", "deploy"):
+        for module in (REPO / folder).glob("*.py"):
+            named = {module.name, f"{folder}/{module.name}"} & spans
+            assert named or module.name == "__init__.py", f"{folder}/{module.name} is not named"
+
+
+def test_the_rules_of_the_gate_are_the_rule_table():
+    text = GATE_DOC.read_text(encoding="utf-8")
+    rules = [names_in(row[0])[0] for row in table_rows(text, "rule")[: len(RULES)]]
+    assert rules == list(RULES), "docs/gate.md lists other rules, or in another order"
+    fast = re.search(r"Fast rules \(run by `serve`\): ([a-z, ]+)\.", text)
+    assert fast, "docs/gate.md does not say which rules are fast"
+    assert fast.group(1).split(", ") == list(FAST_RULES)
+    runs = {row[0]: row[1] for row in table_rows(text, "rule")[len(RULES) :]}
+    for name, rule in RULES.items():
+        if rule.tools or rule.node_packages:
+            shown = runs.get(f"`{name}`", "")
+            for package in (*rule.tools.values(), *rule.node_packages):
+                assert f"`{package}`" in shown, f"docs/gate.md: {name} runs {package}"
+
+
+def test_the_placeholders_and_front_matter_fields_are_the_code_s():
+    text = CONTENT_DOC.read_text(encoding="utf-8")
+    shown = [names_in(row[0])[0] for row in table_rows(text, "placeholder")]
+    assert sorted(shown) == sorted(f"{{{{ {name} }}}}" for name in pricing.PLACEHOLDERS)
+    page_fields = {name for row in table_rows(text, "field") for name in names_in(row[0])}
+    assert page_fields == set(PageHeader.model_fields)
+    (question,) = [lines for info, lines in code_blocks(text) if info == "yaml"]
+    written = {line.split(":")[0] for line in question if re.match(r"[a-z_]+:", line)}
+    assert written | {"status"} == set(Question.model_fields)
+    assert "`status`" in section(text, "A question (`content/faq/*.md`)")
+    for theme_id in THEME_IDS:
+        assert f"`{theme_id}`" in text, f"docs/content.md does not list the theme's id {theme_id}"
