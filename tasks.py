@@ -114,7 +114,7 @@ def serve(_c, port: int = PORT, bind: str = BIND):
 def check(c, path: str = "", rules: str = "", external: bool = False):
     """Check the built site with every rule of the quality gate, or those of --rules."""
     import toolchain
-    from sitecheck import RULES, run_gate
+    from sitecheck import RULES, canonical_address, run_gate
     from sitecheck.grammar import GrammarUnavailable
 
     selected = tuple(r.strip() for r in rules.split(",") if r.strip()) or tuple(RULES)
@@ -122,12 +122,15 @@ def check(c, path: str = "", rules: str = "", external: bool = False):
     if unknown:
         raise Exit(f"unknown rule {', '.join(unknown)}; rules: {', '.join(RULES)}")
     tools_or_exit(toolchain.ensure_check_tools, selected)
+    given_path = bool(path)
     if not path:
         path = build_or_exit(project.DEV_SETTINGS)["OUTPUT_PATH"]
     folder = Path(path)
     if not (folder / "index.html").is_file():
         raise Exit(f"No built site in {folder}: build it first (./run build)")
-    inputs = project.gate_inputs(site_url=project.public_url())
+    # A folder built elsewhere (a production build) has the address it states itself.
+    site_url = canonical_address(folder) if given_path else project.public_url()
+    inputs = project.gate_inputs(site_url=site_url)
     try:
         findings = run_gate(folder, inputs, selected, external=external)
     except (ValueError, GrammarUnavailable) as error:

@@ -22,7 +22,7 @@ from .registry import FAST_RULES, RULES, Rule, rules_help
 
 if TYPE_CHECKING:
     from .core import Finding, Page, Site, format_report, locate_in_sources
-    from .runner import check_site, external_links, run_gate
+    from .runner import canonical_address, check_site, external_links, run_gate
 
 # Each name that parsing and running need, with the module that defines it.
 _LAZY = {
@@ -31,6 +31,7 @@ _LAZY = {
     "Site": "core",
     "format_report": "core",
     "locate_in_sources": "core",
+    "canonical_address": "runner",
     "check_site": "runner",
     "external_links": "runner",
     "run_gate": "runner",
@@ -51,6 +52,7 @@ __all__ = [
     "Page",
     "Rule",
     "Site",
+    "canonical_address",
     "check_site",
     "external_links",
     "format_report",

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bs4 import BeautifulSoup, Tag
+
 from .core import Finding, Site, format_report, locate_in_sources
 from .inputs import GateInputs
 from .registry import RULES
@@ -34,6 +36,23 @@ def check_site(
         if name in selected:
             findings += rule.check(site, inputs)
     return locate_in_sources(findings, inputs.content_dir, site=site)
+
+
+def canonical_address(built: Path) -> str:
+    """The address a built site states as its own: its home page's canonical URL, without /.
+
+    A folder built elsewhere (a production build) is checked against its own
+    address, so that its absolute links to itself are internal links.
+    """
+    home = built / "index.html"
+    if not home.is_file():
+        return ""
+    link = BeautifulSoup(home.read_bytes(), "html.parser").find("link", rel="canonical")
+    href = link.get("href") if isinstance(link, Tag) else None
+    if not isinstance(href, str):
+        return ""
+    parts = urlsplit(href)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def external_links(built: Path | Site, site_url: str = "") -> dict[str, list[str]]:

@@ -432,3 +432,19 @@ def test_external_links_are_listed_and_fetched_on_request(tmp_path, local_http_s
     assert fetched.returncode == 1
     assert f"index.html:1: external: {local_http_server}/missing.html: HTTP 404" in fetched.stdout
     assert "ok.html:" not in fetched.stdout.split("External links")[0]
+
+
+def test_a_production_build_is_checked_against_the_address_it_states(release_build):
+    from sitecheck import canonical_address
+
+    address = canonical_address(release_build.output)
+    assert address == COMPANY_VAT["SITE_PUBLIC_URL"]
+    own = check_site(release_build.output, ["document", "links"], gate_inputs(site_url=address))
+    assert own == []
+    # Checked against another address, its own absolute links would come from another host.
+    other = check_site(
+        release_build.output, ["document"], gate_inputs(site_url="https://ailleurs.invalid")
+    )
+    assert any("from another host" in finding.message for finding in other)
+    result = run_invoke("check", "--path", str(release_build.output), "--rules", "document,links")
+    assert result.returncode == 0, result.stdout + result.stderr
