@@ -364,6 +364,16 @@ MENU = {
 class Menu(Program):
     """invoke's program, listing the tasks by group instead of in one list."""
 
+    def parse_tasks(self) -> None:
+        # invoke gives `--help` or `-h` to a positional argument still missing,
+        # so `new-faq --help` would write a question titled "--help": read it as
+        # the request for the task's help it is.
+        super().parse_tasks()
+        for context in self.tasks:
+            if any(arg.value in ("--help", "-h") for arg in context.positional_args):
+                self.core[0].args.help.value = context.name
+                return
+
     def list_flat(self) -> None:
         print(f"{self.task_list_opener()}:\n")
         for group, tasks in MENU.items():
