@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -68,16 +69,34 @@ LOAD_CONTENT_CACHE = {cached!r}
 """
 
 
+class BuildFailed(Exception):
+    """A timed command failed; the message holds its output."""
+
+
 def measure(command: list[str], cwd: Path) -> dict:
-    """Run a command; return its wall time, CPU time and peak memory."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    errors = process.stderr.read().decode(errors="replace")
-    if command[1:3] != ["-m", "invoke"] and process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{errors[-3000:]}")
+    """Run a command; return its wall time, CPU time and peak memory.
+
+    A build that fails stops the benchmark with the build's own messages
+    (Pelican logs them on its standard output).
+    """
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if command[1:3] != ["-m", "invoke"] and process.returncode != 0:
+            log.seek(0)
+            output = log.read().decode(errors="replace").strip()
+            raise BuildFailed(
+                f"{shlex.join(command)} failed (exit {process.returncode}):\n{output[-3000:]}"
+            )
     # Children of the child (Java, hunspell) are counted by the kernel in its usage.
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
 
@@ -164,7 +183,11 @@ def main() -> int:
         f"{platform.python_version()}; {args.rounds} rounds; seconds, median (min–max)\n"
     )
     with tempfile.TemporaryDirectory() as scratch:
-        table = {n: bench_size(n, args.rounds, Path(scratch)) for n in sizes}
+        try:
+            table = {n: bench_size(n, args.rounds, Path(scratch)) for n in sizes}
+        except BuildFailed as error:
+            print(f"Benchmark stopped: {error}", file=sys.stderr)
+            return 1
         shutil.rmtree(scratch, ignore_errors=True)
     print(
         "| N | a plain CPU | b full CPU | c warm CPU | d check CPU "
