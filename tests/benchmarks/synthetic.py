@@ -49,7 +49,7 @@ def body(rng: random.Random, index: int, total: int, heading: str) -> str:
     blocks.append("\n".join(f"- {sentence(rng, 12)}" for _ in range(5)))
     blocks.append(
         # A link to the page's URL: the site refuses braces but its placeholders'.
-        f"Voir aussi [la page {other}](/pages/page-numero-{other}.html) et "
+        f"Voir aussi [la page {other}](/page-{other:04d}.html) et "
         f"[le site de la CNIL](https://www.cnil.fr/). Le prix du jour est de "
         f"{{{{ day_rate }}}}, le dépannage facturé {{{{ by_the_hour }}}}."
     )
