@@ -27,6 +27,7 @@ The filters are added to each generator's Jinja environment at
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import string
@@ -105,8 +106,25 @@ class _Alternate:
         return mark
 
 
+# The theme typesets the same short strings on every page (the tagline, the
+# footer, the labels): their results are kept, the site's rules being fixed.
+# Only the input decides the result, so nothing carries over between builds.
+SHORT = 1000
+
+
+@functools.lru_cache(maxsize=4096)
+def _typeset_short(text: str) -> str:
+    return _apply(text, RULES)
+
+
 def _typeset(text: str, rules: list[Rule] = RULES) -> str:
     """Apply the rules to a run of text, in which SEAM marks where tags were."""
+    if rules is RULES and len(text) <= SHORT:
+        return _typeset_short(text)
+    return _apply(text, rules)
+
+
+def _apply(text: str, rules: list[Rule]) -> str:
     saved: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
