@@ -9,10 +9,12 @@ filter (HTML) or `typo_text` (plain text, for `<title>` and attributes).
 
 The rules are those of `typography.toml`, beside this file: each with its
 pattern, its examples, and the check the quality gate runs on the result.
-HTML is parsed (html.parser) into tags and text; only the text is typeset,
-in one pass over all of it, each tag standing as a SEAM character so the
-rules see the text on both sides of a tag. Tags, attributes, character
-references, code and addresses (URLs, e-mail) are left untouched.
+HTML is split into tags and text as html.parser reads it, by one linear
+scan (html.parser itself is quadratic on some inputs, such as a run of `<a `);
+only the text is typeset, in one pass over all of it, each tag standing as a
+SEAM character so the rules see the text on both sides of a tag. Tags,
+attributes, character references, code and addresses (URLs, e-mail) are left
+untouched.
 
 The rules marked `polytypo` follow polytypo's French locale, which the test
 suite keeps as the reference. They are compiled regular expressions because
@@ -25,13 +27,13 @@ The filters are added to each generator's Jinja environment at
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import string
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +52,8 @@ VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "textarea
 # What is never typeset: character references, URLs, e-mail addresses.
 UNTOUCHED_RE = re.compile(
     r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"
-    r"|\b[a-z][a-z0-9+.-]*://[^\s<>\"]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"|\b[a-z][a-z0-9+.-]*://[^\s<>\"\x00]+"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     re.IGNORECASE,
 )
 
@@ -103,8 +105,25 @@ class _Alternate:
         return mark
 
 
+# The theme typesets the same short strings on every page (the tagline, the
+# footer, the labels): their results are kept, the site's rules being fixed.
+# Only the input decides the result, so nothing carries over between builds.
+SHORT = 1000
+
+
+@functools.lru_cache(maxsize=4096)
+def _typeset_short(text: str) -> str:
+    return _apply(text, RULES)
+
+
 def _typeset(text: str, rules: list[Rule] = RULES) -> str:
     """Apply the rules to a run of text, in which SEAM marks where tags were."""
+    if rules is RULES and len(text) <= SHORT:
+        return _typeset_short(text)
+    return _apply(text, rules)
+
+
+def _apply(text: str, rules: list[Rule]) -> str:
     saved: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
@@ -121,65 +140,67 @@ def _typeset(text: str, rules: list[Rule] = RULES) -> str:
     return re.sub(HOLE, lambda _: next(pieces), text) if saved else text
 
 
-class _Tokens(HTMLParser):
-    """Split HTML into its exact source pieces, each marked as text or not."""
+# A start or end tag, read as html.parser reads one: its name, then attribute
+# names and values (a quoted value may hold < and >) up to the closing >. Each
+# character can be read one way only and every quantifier is possessive, so an
+# attempt stops at the first < or > outside a quoted value, with no
+# backtracking: the scan stays linear (html.parser's own is quadratic on a run
+# of unclosed tags).
+TAG_RE = re.compile(
+    r"""<(?P<end>/?)(?P<name>[A-Za-z][^\s/<>]*+)"""
+    r"""(?:\s++|/|=\s*+(?:"[^"]*+"|'[^']*+'|[^\s<>"'][^\s<>]*+)?+|[^\s/<>=]++)*+>"""
+)
+ASCII_LETTERS = frozenset(string.ascii_letters)
+# Elements whose content is raw text up to their end tag, as html.parser reads them.
+RAW_TEXT = ("script", "style")
 
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=False)
-        self.html = html
-        self.line_starts = [0]
-        for index, char in enumerate(html):
-            if char == "\n":
-                self.line_starts.append(index + 1)
-        self.starts: list[tuple[int, bool]] = []  # (offset, is text to typeset)
-        self.verbatim = 0
 
-    def _mark(self, is_text: bool) -> None:
-        line, column = self.getpos()
-        self.starts.append((self.line_starts[line - 1] + column, is_text))
+def _pieces(html: str) -> Iterator[tuple[str, bool]]:
+    """Split HTML into its exact source pieces: (text, is text to typeset).
 
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        self._mark(False)
-        self.verbatim += tag in VERBATIM
-
-    def handle_startendtag(self, tag: str, attrs: object) -> None:
-        self._mark(False)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._mark(False)
-        self.verbatim -= tag in VERBATIM and self.verbatim > 0
-
-    def handle_data(self, data: str) -> None:
-        self._mark(self.verbatim == 0)
-
-    def handle_entityref(self, name: str) -> None:
-        self._mark(self.verbatim == 0)
-
-    def handle_charref(self, name: str) -> None:
-        self._mark(self.verbatim == 0)
-
-    def handle_comment(self, data: str) -> None:
-        self._mark(False)
-
-    def handle_decl(self, decl: str) -> None:
-        self._mark(False)
-
-    def handle_pi(self, data: str) -> None:
-        self._mark(False)
-
-    def unknown_decl(self, data: str) -> None:
-        self._mark(False)
-
-    def pieces(self) -> Iterator[tuple[str, bool]]:
-        """Every piece of the source in order: (its exact text, is text to typeset)."""
-        self.feed(self.html)
-        self.close()
-        bounds = [*self.starts, (len(self.html), False)]
-        if not self.starts or self.starts[0][0] > 0:  # what the parser held back
-            bounds.insert(0, (0, False))
-        for (start, is_text), (end, _) in pairwise(bounds):
-            if end > start:
-                yield self.html[start:end], is_text
+    Tags, comments, declarations and processing instructions are not text,
+    nor is anything inside code and the other VERBATIM elements. A < that
+    starts none of those is text; a comment or a declaration never closed
+    runs to the end, as browsers read it. Unlike html.parser, a
+    tag stops at a < outside its quoted values (`<a <b>` is the text `<a `
+    and the tag `<b>`), as Markdown reads raw HTML.
+    """
+    verbatim = 0
+    text_start = cursor = 0
+    size = len(html)
+    while (start := html.find("<", cursor)) >= 0:
+        tag = None
+        after = html[start + 1 : start + 3]
+        if after[:1] in ("!", "?") or (after[:1] == "/" and after[1:] not in ASCII_LETTERS):
+            # A comment, a declaration, a processing instruction, or what
+            # html.parser reads as a bogus comment (</ without a name); left
+            # open, it runs to the end, as browsers read it.
+            closer = "-->" if html.startswith("<!--", start) else ">"
+            found = html.find(closer, start + 2)
+            end = size if found < 0 else found + len(closer)
+        elif tag := TAG_RE.match(html, start):
+            end = tag.end()
+        else:
+            cursor = start + 1
+            continue
+        if start > text_start:
+            yield html[text_start:start], verbatim == 0
+        yield html[start:end], False
+        text_start = cursor = end
+        if tag is None:
+            continue
+        name = tag["name"].lower()
+        if tag["end"]:
+            verbatim -= name in VERBATIM and verbatim > 0
+        elif not tag.group(0).endswith("/>"):
+            verbatim += name in VERBATIM
+            if name in RAW_TEXT:  # its text runs to its end tag, unparsed
+                closing = re.compile(f"</{name}", re.IGNORECASE).search(html, end)
+                text_start = cursor = size if closing is None else closing.start()
+                if text_start > end:
+                    yield html[end:text_start], False
+    if text_start < size:
+        yield html[text_start:], verbatim == 0
 
 
 def french(html: str, rules: list[Rule] = RULES) -> Markup:
@@ -194,7 +215,7 @@ def french(html: str, rules: list[Rule] = RULES) -> Markup:
         return Markup(_typeset(html, rules))
     kept: list[str] = []  # tags, and the text inside code, in order
     runs: list[str] = []
-    for piece, is_text in _Tokens(html).pieces():
+    for piece, is_text in _pieces(html):
         if is_text:
             runs.append(piece)
         else:

@@ -48,7 +48,8 @@ def body(rng: random.Random, index: int, total: int, heading: str) -> str:
     ]
     blocks.append("\n".join(f"- {sentence(rng, 12)}" for _ in range(5)))
     blocks.append(
-        f"Voir aussi [la page {other}]({{filename}}/pages/page-{other:04d}.md) et "
+        # A link to the page's URL: the site refuses braces but its placeholders'.
+        f"Voir aussi [la page {other}](/page-{other:04d}.html) et "
         f"[le site de la CNIL](https://www.cnil.fr/). Le prix du jour est de "
         f"{{{{ day_rate }}}}, le dépannage facturé {{{{ by_the_hour }}}}."
     )

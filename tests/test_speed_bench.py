@@ -1,0 +1,70 @@
+"""The build benchmark runs on a fresh clone, and a failed build shows its own error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCHMARKS = REPO / "tests" / "benchmarks"
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def guard(cwd: Path, limit: str) -> subprocess.CompletedProcess:
+    """The CI guard on a synthetic site of 3 questions, one paired round."""
+    script = str(BENCHMARKS / "build_speed.py")
+    return subprocess.run(
+        [sys.executable, script, "--sizes", "3", "--rounds", "1", "--max-ratio", limit],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_guard_builds_the_synthetic_site_both_ways_and_prints_its_table(tmp_path):
+    done = guard(tmp_path, "1000")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| round | a plain | b full | b/a |" in done.stdout
+    assert "within the limit 1000" in done.stdout
+
+
+def test_the_guard_fails_above_its_limit(tmp_path):
+    done = guard(tmp_path, "0.01")
+    assert done.returncode == 1
+    assert "ABOVE the limit 0.01" in done.stdout
+
+
+def test_a_failed_build_stops_the_benchmark_with_the_build_s_own_error(tmp_path):
+    # A synthetic site whose first question has lost its summary.
+    done = run_python(
+        f"""
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, {str(BENCHMARKS)!r})
+        import build_speed
+        settings = build_speed.site_settings(2, Path({str(tmp_path)!r}))
+        question = Path({str(tmp_path)!r}) / "content-2" / "faq" / "q-0001.md"
+        lines = question.read_text(encoding="utf-8").splitlines(keepends=True)
+        question.write_text("".join(l for l in lines if not l.startswith("summary:")))
+        try:
+            build_speed.measure(build_speed.pelican(settings["b"]), Path({str(tmp_path)!r}))
+        except build_speed.BuildFailed as error:
+            print(error)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "settings-b-2.py" in done.stdout and "failed (exit 1)" in done.stdout
+    assert "q-0001.md" in done.stdout and "summary" in done.stdout
