@@ -53,7 +53,12 @@ PLACEHOLDER_RE = re.compile(r"\{\{ (?P<name>" + NAME + r") \}\}")
 # Anything with a brace: braces around something on one line, or a run of
 # braces with what touches it. Every match that is not a known placeholder
 # is a problem.
-BRACES_RE = re.compile(r"\{+[^{}\n]*\}+|\{+[ \t]*[^{}\s]*|[^{}\s]*[ \t]*\}+")
+# The last branch starts only where a run of non-space text starts, and its
+# runs are possessive: it is tried once per run, not at every position (linear
+# on a line of 200,000 letters).
+BRACES_RE = re.compile(
+    r"\{+[^{}\n]*\}+|\{+[ \t]*[^{}\s]*|(?<![^{}\s])[^{}\s]*+(?<![ \t])[ \t]*+\}+"
+)
 
 
 class PlaceholderError(FrontMatterError):
@@ -113,9 +118,13 @@ def placeholder_problems(text: str, known: Catalogue) -> list[Problem]:
     An inline placeholder can be anywhere; a block placeholder only alone on
     its line with a blank line (or the start or end of the text) on each side.
     """
+    if "{" not in text and "}" not in text:
+        return []
     lines = text.split("\n")
     problems = markup_problems(text)
     for number, line in enumerate(lines, start=1):
+        if "{" not in line and "}" not in line:
+            continue
         for match in BRACES_RE.finditer(line):
             token = match.group(0).strip()
             placeholder = PLACEHOLDER_RE.fullmatch(token)
@@ -188,7 +197,9 @@ class InlinePlaceholders(InlineProcessor):
     """`{{ name }}` inside a paragraph, a heading, a list item...: its phrase."""
 
     def handleMatch(  # type: ignore[override]  # noqa: N802 (Markdown's API)
-        self, m: re.Match[str], data: str  # noqa: ARG002 (Markdown's API)
+        self,
+        m: re.Match[str],
+        data: str,  # noqa: ARG002 (Markdown's API)
     ) -> tuple[str | None, int | None, int | None]:
         assert self.md is not None  # given at construction
         filling = filling_of(self.md)

@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Iterable
 from html import escape
+from html.parser import HTMLParser
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -59,16 +60,39 @@ TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
 SENTENCE_END = (".", "!", "?", "…", ":")
 
 
+class TextParser(HTMLParser):
+    """The text of an HTML fragment, a space after each block: one pass, linear."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append(" ")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append(" ")
+
+
 def plain_text(html: str) -> str:
     """Return the text of an HTML fragment on one line, no-break spaces kept.
 
     Inline elements (`<span class="caps">`) join their neighbours; blocks are
-    separated by a space.
+    separated by a space. Attributes are never text (`<abbr title="a > b">`).
     """
-    fragment = BeautifulSoup(html, "html.parser")
-    for block in fragment.find_all(BLOCKS):
-        block.insert_after(" ")
-    return SPACES_RE.sub(" ", fragment.get_text()).strip()
+    parser = TextParser()
+    parser.feed(html)
+    parser.close()
+    return SPACES_RE.sub(" ", "".join(parser.parts)).strip()
 
 
 def cell_text(cell: Tag) -> str:
