@@ -186,13 +186,10 @@ MARKDOWN = {
     "output_format": "html5",
 }
 
-# typogrify keeps only what the French rules (plugins/cimw/typography.toml) do
-# not cover: `caps` marks acronyms for letter spacing. Its English filters
-# (curly quotes, widows, initial quotes) would fight French typography, and
-# nothing styles its `amp` spans.
-TYPOGRIFY = True
-TYPOGRIFY_OMIT_FILTERS = ["smartypants", "widont", "initial_quotes", "amp"]
-TYPOGRIFY_IGNORE_TAGS = ["code", "pre", "kbd", "samp", "script", "style"]
+# No typogrify: its English filters would fight French typography, and the
+# French pass (plugins/cimw/typography.py) marks the acronyms of the content
+# for their letter spacing itself, in the same scan.
+TYPOGRIFY = False
 
 # Root-relative links ("/theme/...") so that the 404 page works at any depth.
 RELATIVE_URLS = False

@@ -7,7 +7,7 @@ import random
 import markdown
 import pytest
 
-from cimw.typography import RULES, fixer_rules, french, french_text, load_rules
+from cimw.typography import RULES, caps, fixer_rules, french, french_text, load_rules
 from project import TYPOGRAPHY_TABLE
 from sitecheck.typography import load_checks, typography_findings
 
@@ -30,11 +30,9 @@ def test_every_rule_has_a_fix_a_check_and_an_example():
     assert [rule.name for rule in RULES] == [rule["name"] for rule in TABLE]
 
 
-@pytest.mark.parametrize(
-    ("written", "typeset"), [example[1:] for example in EXAMPLES], ids=[e[0] for e in EXAMPLES]
-)
-def test_the_fixer_typesets_each_example(written, typeset):
-    assert french_text(written) == typeset
+@pytest.mark.parametrize(("name", "written", "typeset"), EXAMPLES)
+def test_the_fixer_typesets_each_example(name, written, typeset):
+    assert french_text(written) == typeset, name
     assert french(f"<p>{written}</p>") == f"<p>{typeset}</p>"
 
 
@@ -144,3 +142,25 @@ def test_synthetic_french_is_typeset_as_polytypo_does(seed):
     html = with_amounts(markdown.markdown(body(random.Random(seed), 1, 10, "##")))
     html += '<p>Il a dit "bonjour" ... puis "au revoir" !</p>'
     assert str(french(html)) == reference("html", html)
+
+
+@pytest.mark.parametrize(
+    ("html", "marked"),
+    [
+        (
+            "<p>La CNIL et le RGPD</p>",
+            '<p>La <span class="caps">CNIL</span> et le <span class="caps">RGPD</span></p>',
+        ),
+        (
+            "<p>Le W3C et la TVA.</p>",
+            '<p>Le <span class="caps">W3C</span> et la <span class="caps">TVA</span>.</p>',
+        ),
+        ("<p>Éric et ÉTÉ</p>", '<p>Éric et <span class="caps">ÉTÉ</span></p>'),
+        # Left alone: code, attributes, what is marked already, a single capital.
+        ("<p><code>HTML</code></p>", "<p><code>HTML</code></p>"),
+        ('<p><a title="TVA">x</a> A</p>', '<p><a title="TVA">x</a> A</p>'),
+        ('<p><span class="caps">RGS</span></p>', '<p><span class="caps">RGS</span></p>'),
+    ],
+)
+def test_acronyms_are_marked_for_their_letter_spacing(html, marked):
+    assert caps(html) == marked

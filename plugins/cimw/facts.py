@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -42,8 +41,6 @@ from pydantic import (
     StrictStr,
     ValidationError,
 )
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import tva as stdnum_tva
 
 # Pelican's settings, as its signals hand them to the plugins.
 Settings = dict[str, Any]
@@ -117,6 +114,10 @@ def siren_number(text: str) -> str:
     digits = re.sub(r"[ \u00a0\u202f]", "", text)
     if not re.fullmatch(r"\d{9}", digits):
         raise ValueError("expected the 9 digits of the SIREN, such as '732 829 320'")
+    from stdnum.fr import (
+        siren as stdnum_siren,  # imported when a SIREN is set: every build starts faster
+    )
+
     if not stdnum_siren.is_valid(digits):
         raise ValueError("its check digit is wrong (Luhn): check the SIREN on the Kbis or INSEE")
     return digits
@@ -127,6 +128,8 @@ def vat_number(text: str) -> str:
     if not re.fullmatch(r"FR\d{11}", compact):
         raise ValueError("expected FR, a 2-digit key and the 9 digits of the SIREN")
     key, siren = int(compact[2:4]), int(compact[4:])
+    from stdnum.fr import tva as stdnum_tva
+
     if key != (12 + 3 * (siren % 97)) % 97 or not stdnum_tva.is_valid(compact):
         raise ValueError(
             "its key does not match its SIREN: expected (12 + 3 × (SIREN mod 97)) mod 97"
@@ -213,6 +216,8 @@ class Phone:
 
 def phone_number(text: str, french_only: bool) -> Phone:
     one_line(text)
+    import phonenumbers  # its tables take a while to load: only when a number is set
+
     try:
         number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException:

@@ -236,11 +236,39 @@ def french_text(text: str, rules: list[Rule] = RULES) -> str:
     return _typeset(str(text).replace(SEAM, ""), rules)
 
 
+# An acronym: two capitals or more, digits and & allowed after the first
+# (RGPD, CNIL, TVA, W3C, R&D), as a whole word.
+CAPS_RE = re.compile(
+    r"(?<![\w&])[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ](?:[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ0-9]|&(?=[A-Z]))+(?![\w&])"
+)
+CAPS_SPAN = '<span class="caps">'
+
+
+def caps(html: str) -> str:
+    """Mark each acronym of the text with <span class="caps">, for its letter spacing.
+
+    Text in code, in attributes and already marked is left as it is.
+    """
+    if not any(letter.isupper() for letter in html):
+        return html
+    out: list[str] = []
+    marked = False
+    for piece, is_text in _pieces(html):
+        if not is_text:
+            marked = piece.startswith(CAPS_SPAN) or (marked and not piece.startswith("</span"))
+            out.append(piece)
+        elif marked:
+            out.append(piece)
+        else:
+            out.append(CAPS_RE.sub(lambda m: f"{CAPS_SPAN}{m.group(0)}</span>", piece))
+    return "".join(out)
+
+
 class FrenchPostprocessor(Postprocessor):
-    """Typeset the HTML Markdown produced."""
+    """Typeset the HTML Markdown produced, and mark its acronyms."""
 
     def run(self, text: str) -> str:
-        return str(french(text))
+        return caps(str(french(text)))
 
 
 class FrenchTypographyExtension(Extension):
