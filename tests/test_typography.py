@@ -101,9 +101,9 @@ def test_the_site_text_is_typeset_as_polytypo_does(tmp_path, monkeypatch):
     seen = set()
     html_filter, text_filter = typography.french, typography.french_text
 
-    def record_html(html):
+    def record_html(html, *args, **kwargs):
         seen.add(("html", str(html)))
-        return html_filter(html)
+        return html_filter(html, *args, **kwargs)
 
     def record_text(text):
         seen.add(("text", str(text)))

@@ -203,16 +203,20 @@ def _pieces(html: str) -> Iterator[tuple[str, bool]]:
         yield html[text_start:], verbatim == 0
 
 
-def french(html: str, rules: list[Rule] = RULES) -> Markup:
+def french(html: str, rules: list[Rule] = RULES, mark_caps: bool = False) -> Markup:
     """Return `html` with French typography applied to its text.
 
     All the text is typeset in one pass, each tag (and each piece of code)
     replaced by a SEAM character, so the rules see the text on both sides of
-    a tag; the tags are then put back.
+    a tag; the tags are then put back. With `mark_caps`, the acronyms of the
+    text are marked in the same pass (see `caps`).
     """
     html = str(html)
+    if mark_caps and CAPS_SPAN in html:  # marked by hand already: the careful scan
+        return Markup(caps(str(french(html, rules))))
     if "<" not in html and "&" not in html:
-        return Markup(_typeset(html, rules))
+        typeset_text = _typeset(html, rules)
+        return Markup(_mark_caps(typeset_text) if mark_caps else typeset_text)
     kept: list[str] = []  # tags, and the text inside code, in order
     runs: list[str] = []
     for piece, is_text in _pieces(html):
@@ -221,7 +225,8 @@ def french(html: str, rules: list[Rule] = RULES) -> Markup:
         else:
             kept.append(piece)
             runs.append(SEAM)
-    typeset = _typeset("".join(runs), rules).split(SEAM)
+    joined = _typeset("".join(runs), rules)
+    typeset = (_mark_caps(joined) if mark_caps else joined).split(SEAM)
     pieces = [typeset[0]]
     for tag, after in zip(kept, typeset[1:], strict=True):
         pieces += [tag, after]
@@ -264,11 +269,17 @@ def caps(html: str) -> str:
     return "".join(out)
 
 
+def _mark_caps(text: str) -> str:
+    if not any(letter.isupper() for letter in text):
+        return text
+    return CAPS_RE.sub(lambda m: f"{CAPS_SPAN}{m.group(0)}</span>", text)
+
+
 class FrenchPostprocessor(Postprocessor):
     """Typeset the HTML Markdown produced, and mark its acronyms."""
 
     def run(self, text: str) -> str:
-        return caps(str(french(text)))
+        return str(french(text, mark_caps=True))
 
 
 class FrenchTypographyExtension(Extension):
