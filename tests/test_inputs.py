@@ -307,3 +307,21 @@ def test_any_body_is_read_or_refused_naming_the_file(tmp_path_factory, body, tit
         assert "}}" not in text
     assert isinstance(metadata["title"], str)
     assert metadata["position"] == 1
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    summary=st.text(
+        alphabet=st.sampled_from(list("aaaaZZéé    ,.;:!?'\"«»()11-+=#>*_&<[]`\\|~\u00a0")),
+        min_size=1,
+        max_size=60,
+    ).map(str.strip)
+)
+def test_a_plain_summary_reads_as_markdown_would_read_it(summary):
+    """The reader's short way for a plain sentence gives what Markdown gives."""
+    from cimw.reader import PLAIN_SENTENCE_RE
+
+    reader = site_reader()
+    if not summary or not PLAIN_SENTENCE_RE.fullmatch(summary):
+        return
+    assert reader.convert_summary(summary) == reader._md.reset().convert(summary)

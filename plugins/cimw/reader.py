@@ -30,13 +30,19 @@ from jinja2 import Environment
 from markdown import Markdown
 from pelican.readers import BaseReader
 
-from cimw import placeholders
+from cimw import placeholders, typography
 from cimw.facts import facts_in
 from cimw.frontmatter import FrontMatterError, Kind, read_front_matter
 from cimw.placeholders import Filling, PlaceholderError, PlaceholderExtension
 
 logger = logging.getLogger(__name__)
 
+# A sentence in which Markdown finds nothing to do: no character it reads as
+# markup (emphasis, code, links, HTML, references, escapes, tables, braces),
+# not starting a list, a heading or a quote, on one line.
+PLAIN_SENTENCE_RE = re.compile(
+    r"(?![0-9]+[.)]\s)[^\s\\`*_\[\]<>&#|~{}=+>:-][^\\`*_\[\]<>&|~{}\n]*(?<![ \t])"
+)
 # Added to every file's metadata as it is read: does it show a price?
 QUOTES_PRICES = "quotes_prices"
 # The bytes no text file has (NUL and the other C0 controls but tab and newlines).
@@ -105,7 +111,7 @@ class SiteReader(BaseReader):
         self._md.reset()
         content = self._md.convert(front.body)
         used = set(self.filling.used)
-        summary = self._md.reset().convert(header.summary)
+        summary = self.convert_summary(header.summary)
         used |= self.filling.used
         title = header.title
         if "{{" in title:
@@ -122,6 +128,13 @@ class SiteReader(BaseReader):
         metadata.update(title=title, summary=summary)
         metadata[QUOTES_PRICES] = bool(used)
         return content, metadata
+
+    def convert_summary(self, summary: str) -> str:
+        """The summary's HTML: most are a plain sentence, which Markdown would only wrap in <p>."""
+        if PLAIN_SENTENCE_RE.fullmatch(summary):
+            self.filling.used.clear()
+            return str(typography.french(f"<p>{summary}</p>", mark_caps=True))
+        return str(self._md.reset().convert(summary))
 
     def read_text(self, source_path: str, path: str) -> str:
         """The file's text; a file that is not UTF-8 text stops at its first bad byte."""
