@@ -505,3 +505,23 @@ def test_any_value_of_any_setting_is_accepted_or_named(name, value):
 )
 def test_french_date(date, text):
     assert french_date(datetime.date.fromisoformat(date)) == text
+
+
+def test_the_words_of_the_settings_are_read_by_the_model_only():
+    """No plugin, template, gate or deploy compares a setting's word: they test the fact's kind."""
+    words = re.compile(r"""["'](charged|franchise|company|ei|professionals|consumers)["']""")
+    sources = [
+        path
+        for folder in ("plugins", "theme", "sitecheck", "deploy")
+        for path in (REPO / folder).rglob("*")
+        if path.suffix in (".py", ".html", ".xml", ".txt", ".conf")
+    ]
+    sources += [REPO / "project.py", REPO / "tasks.py", REPO / "preview.py"]
+    assert len(sources) > 30
+    found = [
+        f"{path.relative_to(REPO)}: {match.group(0)}"
+        for path in sources
+        if path.name != "facts.py"
+        for match in words.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -550,6 +550,18 @@ class Facts:
         return self.public_url if isinstance(self.public_url, str) else UNCONFIRMED_SITE_URL
 
 
+# The kinds of fact, by the name templates test them with: `{% if x is company %}`.
+KINDS: dict[str, type] = {
+    "unconfirmed": Unconfirmed,
+    "company": Company,
+    "sole_trader": SoleTrader,
+    "vat_charged": VatCharged,
+    "vat_franchise": VatFranchise,
+    "professionals": Professionals,
+    "consumers": Consumers,
+}
+
+
 # -- parsing ------------------------------------------------------------------
 
 

@@ -7,10 +7,10 @@ them `price_table` computes:
 - the day rate, and the hourly rate for troubleshooting when it is set;
 - the amount of a week for each engagement of `PRICING_DAYS_PER_WEEK` days a
   week, the days of the old page: N × the day rate;
-- how VAT applies: "charged" states prices excluding VAT ("HT") and, when
+- how VAT applies: when it is charged, prices are stated excluding VAT ("HT") and, when
   `VAT_RATE` is set, including VAT ("TTC"), HT × (1 + rate) to the cent, never
   rounded (the model refuses a rate that would not give whole cents);
-  "franchise" states them as they are, with "TVA non applicable, art. 293 B
+  under the franchise they are stated as they are, with "TVA non applicable, art. 293 B
   du CGI";
 - who buys: professionals only ("Prestations réservées aux professionnels"),
   or consumers too, who read the price including VAT first.

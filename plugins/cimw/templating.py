@@ -28,16 +28,6 @@ from cimw import hosting, seo, typography
 
 LOCALE = "fr_FR"
 
-TESTS = {
-    "unconfirmed": model.Unconfirmed,
-    "company": model.Company,
-    "sole_trader": model.SoleTrader,
-    "vat_charged": model.VatCharged,
-    "vat_franchise": model.VatFranchise,
-    "professionals": model.Professionals,
-    "consumers": model.Consumers,
-}
-
 
 def autoescape(template_name: str | None) -> bool:
     """Escape HTML and XML templates; the text files (robots.txt, .htaccess) are written as is.
@@ -67,7 +57,7 @@ def add_template_context(generator: Generator) -> None:
     env = generator.env
     facts = model.facts_in(generator.settings)
     env.globals["facts"] = facts
-    for name, kind in TESTS.items():
+    for name, kind in model.KINDS.items():
         env.tests[name] = is_instance(kind)
     env.filters["typo"] = typography.french
     env.filters["typo_text"] = typography.french_text
