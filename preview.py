@@ -798,6 +798,32 @@ def rebuild_and_report(
     return report
 
 
+# After a reload, the browsers come back and open their connection again: a
+# reload sent before they are back would be lost (the findings' reload follows
+# the build's by a fraction of a second), so it waits for them, this long at most.
+RECONNECT_SECONDS = 10.0
+
+
+class BrowserReloads:
+    """Send livereload's reload to every open page, waiting for pages still coming back."""
+
+    def __init__(self, loop: Any, handler: Any) -> None:
+        self.loop = loop
+        self.handler = handler
+        self.sent_to = 0  # the pages the last reload went to
+        self.sent_at = 0.0
+
+    def send(self) -> None:
+        """Reload now, or once the pages of the last reload are back (on the server's loop)."""
+        back = len(self.handler.waiters)
+        waiting = time.monotonic() - self.sent_at < RECONNECT_SECONDS
+        if back < self.sent_to and waiting:
+            self.loop.call_later(0.05, self.send)
+            return
+        self.sent_to, self.sent_at = back, time.monotonic()
+        self.handler.reload_waiters("*")
+
+
 def line_buffered() -> None:
     """Each line as it is printed, even into a file or a pipe."""
     for stream in (sys.stdout, sys.stderr):
@@ -873,8 +899,10 @@ def serve(host: str, port: int) -> None:
     # livereload's handler names the watcher's last file in its log; nothing else.
     LiveReloadHandler.watcher = Watcher()
 
+    reloads = BrowserReloads(loop, LiveReloadHandler)
+
     def reload() -> None:
-        loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+        loop.add_callback(reloads.send)
 
     changes: queue.Queue[set[Path]] = queue.Queue()
     stop = threading.Event()

@@ -371,7 +371,9 @@ def test_a_page_saved_over_a_hosting_file_is_not_published(deploy):
     deploy.commit("Add a page")
     result = deploy.publish()
     assert result.returncode != 0
-    assert "content/pages/piege.md: writes .htaccess" in output_of(result)
+    assert "content/pages/piege.md:6: save_as: expected the path of an HTML file" in output_of(
+        result
+    )
     assert not deploy.base.exists()
 
 

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 PLAIN_SENTENCE_RE = re.compile(
     r"(?![0-9]+[.)]\s)[^\s\\`*_\[\]<>&#|~{}=+>:-][^\\`*_\[\]<>&|~{}\n]*(?<![ \t])"
 )
+# Where the placeholders' values, rendered once, wait for the build's other readers.
+VALUES_KEY = "CIMW_PLACEHOLDER_VALUES"
 # Added to every file's metadata as it is read: does it show a price?
 QUOTES_PRICES = "quotes_prices"
 # The bytes no text file has (NUL and the other C0 controls but tab and newlines).
@@ -81,7 +83,12 @@ class SiteReader(BaseReader):
                 )
             from cimw import pricing
 
-            self._values = dict(pricing.placeholders(self.facts, self.environment))
+            # Rendered once a build: the readers of the pages and of the
+            # questions share them through the build's settings.
+            shared = self.settings.setdefault(VALUES_KEY, {})
+            if not shared:
+                shared.update(pricing.placeholders(self.facts, self.environment))
+            self._values = dict(shared)
         return self._values
 
     def kind(self, source_path: str) -> Kind:

@@ -13,7 +13,7 @@ paired, alternating runs, each in a fresh process:
 It prints medians with min–max, CPU (user + system) and wall time, the peak
 memory of each, and the ratios b/a and c/b.
 
-With --max-ratio LIMIT (CI's guard, `./run bench --sizes 200 --rounds 4
+With --max-ratio LIMIT (CI's guard, `./run bench --sizes 200 --rounds 6
 --max-ratio 1.4`), only a and b are timed, at the first size, after one
 untimed build of each; it prints each round's CPU times and ratio, and exits 1
 when the median of the rounds' ratios is above LIMIT.
