@@ -36,7 +36,6 @@ FACTS_MODULES = [
     "tests/test_seo.py",
     "tests/test_pricing.py",
     "tests/test_legal.py",
-    "tests/test_hosting.py",
 ]
 
 NEW_QUESTION = "Sous quel délai intervenez-vous ?"
