@@ -325,3 +325,26 @@ def test_a_plain_summary_reads_as_markdown_would_read_it(summary):
     if not summary or not PLAIN_SENTENCE_RE.fullmatch(summary):
         return
     assert reader.convert_summary(summary) == reader._md.reset().convert(summary)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("[" * 50_000, "content/faq/01-une.md:9: more than 1000 [ in the text"),
+        ("".join(f"{'  ' * depth}- niveau\n" for depth in range(500)), "content/faq/01-une.md:"),
+    ],
+    ids=["brackets", "nested-list"],
+)
+def test_a_pathological_answer_is_refused_by_name(tiny, body, words):
+    tiny.write("faq/01-une.md", question(1, "une", body))
+    fails(tiny, words)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["x" * 200_000, "\n\n".join(["Un paragraphe."] * 20_000), "*" * 50_000, " " * 100_000 + "?"],
+    ids=["long-word", "many-paragraphs", "stars", "spaces"],
+)
+def test_a_huge_answer_is_read_in_linear_time(tiny, body):
+    tiny.write("faq/01-une.md", question(1, "une", body))
+    assert 'id="une"' in tiny.build().pages["index.html"].html

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 PLAIN_SENTENCE_RE = re.compile(
     r"(?![0-9]+[.)]\s)[^\s\\`*_\[\]<>&#|~{}=+>:-][^\\`*_\[\]<>&|~{}\n]*(?<![ \t])"
 )
+# Markdown looks for the end of a link from every "[": thousands of them take
+# minutes. A real text has a few links; more than this is refused by name.
+BRACKETS_MAX = 1000
 # Where the placeholders' values, rendered once, wait for the build's other readers.
 VALUES_KEY = "CIMW_PLACEHOLDER_VALUES"
 # Added to every file's metadata as it is read: does it show a price?
@@ -114,6 +117,14 @@ class SiteReader(BaseReader):
         if problems:
             self.fail("\n".join(placeholders.problem_lines(path, problems, self.known)))
         front = read_front_matter(path, text, self.kind(source_path))
+        if front.body.count("[") > BRACKETS_MAX:
+            at = len(text) - len(front.body)
+            for _ in range(BRACKETS_MAX + 1):
+                at = text.index("[", at) + 1
+            self.fail(
+                f"{path}:{text.count(chr(10), 0, at) + 1}: more than {BRACKETS_MAX} [ in the "
+                "text; expected links written [words](address), a few in a page"
+            )
         header = front.header
         self._md.reset()
         content = self._md.convert(front.body)
