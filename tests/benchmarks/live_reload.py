@@ -1,10 +1,10 @@
-"""Edit to page: how long `invoke serve` takes to serve an edited question.
+"""Edit to page: how long `./run serve` takes to serve an edited question.
 
-Run: uv run invoke bench (after the build table). Starts `invoke serve` on a
+Run: ./run bench (after the build table). Starts `./run serve` on a
 copy of the site, then edits one question several times; each time it polls
 the page every 10 ms until the edit is served, and prints the median and the
 range. The browser reloads when the rebuild ends, so this is the wait an
-author sees. Target: under half a second.
+author sees. Target: a tenth of a second (median).
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def main() -> int:
     print("| --- | --- | --- | --- |")
     print(f"| {EDITS} | {statistics.median(waits):.2f} | {min(waits):.2f} | {max(waits):.2f} |")
     print(
-        "\nFrom saving a question to the page serving it, through `invoke serve`. "
-        "Target: under 0.5 s."
+        "\nFrom saving a question to the page serving it, through `./run serve`. "
+        "Target: 0.1 s (median)."
     )
     return 0
 
