@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -342,10 +341,6 @@ def error_of(path: str, problems: list[Problem]) -> FrontMatterError:
     return FrontMatterError(
         "\n".join(f"{path}:{p.line}: {p.message}" for p in sorted(problems, key=lambda p: p.line))
     )
-
-
-def problem_lines(error: FrontMatterError) -> Iterator[str]:
-    yield from str(error).split("\n")
 
 
 def raise_problems(problems: list[str], what: str) -> None:
