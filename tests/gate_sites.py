@@ -9,21 +9,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from support import HOME
+
 import project
 from sitecheck import GateInputs, Site
-
-HOME = """\
----
-title: Accueil
-summary: La page d'accueil.
-reviewed: 2026-01-15
-template: home
-save_as: index.html
-url: ""
----
-
-Introduction.
-"""
 
 
 def question(position: int, anchor: str, answer: str, summary: str = "La réponse en bref.") -> str:
