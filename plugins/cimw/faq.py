@@ -33,6 +33,11 @@ DEFAULTS = {
 }
 
 
+def faq_paths(settings: Any) -> list[str]:
+    """The folders of the questions, under the content folder (FAQ_PATHS)."""
+    return list(settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"]))
+
+
 class FaqEntry(Page):
     """One question and its answer: shown on the home page, never written alone."""
 
@@ -77,7 +82,7 @@ class FaqGenerator(CachingGenerator):
     """Read the questions and put them in the context as `faq_entries`."""
 
     def faq_folders(self) -> list[Path]:
-        return [Path(self.path) / p for p in self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"])]
+        return [Path(self.path) / p for p in faq_paths(self.settings)]
 
     def generate_context(self) -> None:
         entries: list[FaqEntry] = []
@@ -89,7 +94,7 @@ class FaqGenerator(CachingGenerator):
                     f"{os.path.relpath(folder)}: missing; expected the questions' folder"
                 )
         for path in self.get_files(
-            self.settings.get("FAQ_PATHS", DEFAULTS["FAQ_PATHS"]),
+            faq_paths(self.settings),
             exclude=self.settings.get("FAQ_EXCLUDES", DEFAULTS["FAQ_EXCLUDES"]),
         ):
             entry = self.get_cached_data(path, None)

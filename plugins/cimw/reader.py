@@ -32,6 +32,7 @@ from pelican.readers import BaseReader
 
 from cimw import placeholders, typography
 from cimw.facts import facts_in
+from cimw.faq import faq_paths
 from cimw.frontmatter import FrontMatterError, Kind, read_front_matter
 from cimw.placeholders import Filling, PlaceholderError, PlaceholderExtension
 
@@ -97,8 +98,8 @@ class SiteReader(BaseReader):
     def kind(self, source_path: str) -> Kind:
         """A question for a file under one of FAQ_PATHS, a page otherwise."""
         relative = Path(os.path.relpath(source_path, self.settings["PATH"]))
-        faq_paths = {Path(p) for p in self.settings.get("FAQ_PATHS", ["faq"])}
-        return "question" if any(relative.is_relative_to(p) for p in faq_paths) else "page"
+        folders = {Path(p) for p in faq_paths(self.settings)}
+        return "question" if any(relative.is_relative_to(p) for p in folders) else "page"
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = os.path.relpath(source_path)

@@ -24,6 +24,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from cimw.faq import faq_paths
+
 logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {}
@@ -130,7 +132,7 @@ def content_problems(settings: Mapping[str, Any]) -> list[str]:
     """
     root = Path(settings["PATH"])
     patterns = settings.get("IGNORE_FILES", [])
-    text_dirs = [Path(p) for p in [*settings.get("PAGE_PATHS", []), *settings.get("FAQ_PATHS", [])]]
+    text_dirs = [Path(p) for p in [*settings.get("PAGE_PATHS", []), *faq_paths(settings)]]
     static_dirs = [Path(p) for p in settings.get("STATIC_PATHS", [])]
     problems = []
     for folder, dirs, files in os.walk(root):
