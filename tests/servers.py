@@ -139,7 +139,13 @@ class SshServer:
         self.host_key = keygen(root / "host_key")
         self.client_key = keygen(root / "client_key")
         self.other_key = keygen(root / "other_key")
-        (root / "authorized_keys").write_text((root / "client_key.pub").read_text())
+        # An empty home for the sessions: the login shell (bash, which reads
+        # ~/.bashrc under sshd) then runs no start-up files of this machine's.
+        self.home = root / "home"
+        self.home.mkdir()
+        (root / "authorized_keys").write_text(
+            f"{self.session_environment()} {(root / 'client_key.pub').read_text()}"
+        )
         # A bin folder with sh but no rsync, for a key whose sessions lack rsync.
         (root / "no-rsync-bin").mkdir()
         (root / "no-rsync-bin" / "sh").symlink_to("/bin/sh")
@@ -192,8 +198,13 @@ class SshServer:
         """Let `key` in, with a PATH in which rsync cannot be found."""
         with (self.root / "authorized_keys").open("a") as keys:
             keys.write(
-                f'environment="PATH={self.root / "no-rsync-bin"}" {Path(f"{key}.pub").read_text()}'
+                f'{self.session_environment()},environment="PATH={self.root / "no-rsync-bin"}" '
+                f"{Path(f'{key}.pub').read_text()}"
             )
+
+    def session_environment(self) -> str:
+        """The authorized_keys options that give a session the empty home."""
+        return f'environment="HOME={self.home}"'
 
     def stop(self) -> None:
         stop(self.process)
