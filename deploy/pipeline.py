@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,7 @@ def publish_site(
         say(f"Connected to {releases.where}.")
         release_id = new_release_id()
         output = workdir / "site"
-        checksums = checked_build(sources, output, release_id)
+        checksums = checked_build(sources, output, release_id, releases.check_prices)
         if dry_run:
             plan = releases.plan(output, checksums)
             for line in plan.lines():
@@ -162,8 +162,14 @@ def production_build(sources: Sources, overrides: Mapping[str, Any]) -> dict[str
     return settings
 
 
-def checked_build(sources: Sources, output: Path, release_id: str) -> dict[str, str]:
-    """Build into `output`, record its prices, take its checksums, run the gate."""
+def checked_build(
+    sources: Sources, output: Path, release_id: str, check_prices: Callable[[Path], None]
+) -> dict[str, str]:
+    """Build into `output`, record its prices, take its checksums, run the gate.
+
+    `check_prices` compares the recorded prices with the live release's before
+    the gate, the longest step, so that a refusal comes at once.
+    """
     shutil.rmtree(output, ignore_errors=True)
     announce(sources, release_id)
     conf = production_build(
@@ -186,6 +192,7 @@ def checked_build(sources: Sources, output: Path, release_id: str) -> dict[str, 
     # Taken before the gate: what is uploaded is verified against these.
     checksums = file_checksums(output)
     say(f"Built {plural(len(checksums), 'file')} into {output}.")
+    check_prices(output)
     run_quality_gate(sources, output, content, conf.get("SITE_PUBLIC_URL") or "")
     return checksums
 

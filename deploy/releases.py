@@ -284,6 +284,8 @@ class Releases:
         self.transport = transport
         self.live_link = live_link
         self.log = log
+        # The live releases already said to have no price record: said once.
+        self._unpriced: set[str] = set()
 
     def __enter__(self) -> Releases:
         self.transport.open()
@@ -430,7 +432,7 @@ class Releases:
         self.lock(owner or release_id)
         try:
             live = self.prepare(release_id)
-            self.check_prices(folder, live)
+            self.compare_prices(folder, live)
             self.upload(folder, release_id, checksums, live)
             self.switch(release_id)
             self.record(release_id, LIVE)
@@ -486,7 +488,20 @@ class Releases:
         if doomed:
             self.log(f"Removed old releases: {', '.join(doomed)}.")
 
-    def check_prices(self, folder: Path, live: str | None) -> None:
+    def live_release(self) -> str | None:
+        """The live release, if it is a finished one."""
+        state = self.state()
+        return state.live if state.live in state.order else None
+
+    def check_prices(self, folder: Path) -> None:
+        """Refuse prices that changed under an unchanged `reviewed` date since the live release.
+
+        Publish asks again under the lock, before the upload: the live
+        release may have changed in between.
+        """
+        self.compare_prices(folder, self.live_release())
+
+    def compare_prices(self, folder: Path, live: str | None) -> None:
         """Refuse prices that changed under an unchanged `reviewed` date."""
         new_text = (
             (folder / PRICES).read_text(encoding="utf-8") if (folder / PRICES).is_file() else None
@@ -497,7 +512,9 @@ class Releases:
         live_text = self.transport.read_text(f"{RELEASES}/{live}/{PRICES}")
         before = parse_record(live_text) if live_text else None
         if before is None:
-            self.log(f"Prices not compared: the live release {live} has no price record.")
+            if live not in self._unpriced:
+                self._unpriced.add(live)
+                self.log(f"Prices not compared: the live release {live} has no price record.")
             return
         problems = unreviewed_changes(before, new)
         if problems:
@@ -627,9 +644,8 @@ class Releases:
 
     def plan(self, folder: Path, checksums: dict[str, str]) -> Plan:
         """What publishing `folder` would do, compared with the live release; prices checked."""
-        state = self.state()
-        live = state.live if state.live in state.order else None
-        self.check_prices(folder, live)
+        live = self.live_release()
+        self.compare_prices(folder, live)
         return plan(live, checksums, self.release_checksums(live) if live else {})
 
     def changes(self, folder: Path, checksums: dict[str, str]) -> list[str]:

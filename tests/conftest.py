@@ -4,36 +4,52 @@ from __future__ import annotations
 
 import pytest
 from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
-from support import REPO, BuiltSite, TinySite, build_real_site, pelican_build
+from support import REPO, BuiltSite, TinySite, build_real_site, made_once, pelican_build
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests over generated inputs (hypothesis) `generated`."""
+    for item in items:
+        if hasattr(getattr(item, "obj", None), "hypothesis"):
+            item.add_marker(pytest.mark.generated)
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> BuiltSite:
     """The real site with the repository's settings, built once per test session."""
-    return build_real_site(tmp_path_factory.mktemp("site"))
+    return BuiltSite(made_once(tmp_path_factory, "site", build_real_site) / "output")
 
 
 @pytest.fixture(scope="session")
 def site_unconfirmed(tmp_path_factory) -> BuiltSite:
     """The real site with every fact left to confirm, as a new checkout has them."""
-    return build_real_site(tmp_path_factory.mktemp("unconfirmed"), **UNCONFIRMED)
+    folder = made_once(
+        tmp_path_factory, "unconfirmed", lambda tmp: build_real_site(tmp, **UNCONFIRMED)
+    )
+    return BuiltSite(folder / "output")
 
 
 # Both are built as production builds them: refusing any fact left unconfirmed.
 @pytest.fixture(scope="session")
 def site_filled(tmp_path_factory) -> BuiltSite:
     """The real site of a company charging VAT, every fact filled in."""
-    return build_real_site(
-        tmp_path_factory.mktemp("filled"), **COMPANY_VAT, LEGAL_REQUIRE_REAL_VALUES=True
+    folder = made_once(
+        tmp_path_factory,
+        "filled",
+        lambda tmp: build_real_site(tmp, **COMPANY_VAT, LEGAL_REQUIRE_REAL_VALUES=True),
     )
+    return BuiltSite(folder / "output")
 
 
 @pytest.fixture(scope="session")
 def site_ei(tmp_path_factory) -> BuiltSite:
     """The real site of an entrepreneur individuel under the VAT franchise, every fact filled in."""
-    return build_real_site(
-        tmp_path_factory.mktemp("ei"), **SOLE_TRADER_FRANCHISE, LEGAL_REQUIRE_REAL_VALUES=True
+    folder = made_once(
+        tmp_path_factory,
+        "ei",
+        lambda tmp: build_real_site(tmp, **SOLE_TRADER_FRANCHISE, LEGAL_REQUIRE_REAL_VALUES=True),
     )
+    return BuiltSite(folder / "output")
 
 
 @pytest.fixture
@@ -80,9 +96,11 @@ def sshd(tmp_path_factory):
 @pytest.fixture(scope="session")
 def release_build(tmp_path_factory) -> BuiltSite:
     """The real site built once with the production settings and the legal fields filled in."""
-    tmp = tmp_path_factory.mktemp("release")
-    settings = {"OUTPUT_PATH": str(tmp / "output"), "CACHE_PATH": str(tmp / "cache")}
-    settings.update(COMPANY_VAT, SITEURL=COMPANY_VAT["SITE_PUBLIC_URL"])
-    settings["RELEASE_ID"] = "20260101-000000-000000"
-    pelican_build(REPO / "publishconf.py", settings)
-    return BuiltSite(tmp / "output")
+
+    def build(tmp):
+        settings = {"OUTPUT_PATH": str(tmp / "output"), "CACHE_PATH": str(tmp / "cache")}
+        settings.update(COMPANY_VAT, SITEURL=COMPANY_VAT["SITE_PUBLIC_URL"])
+        settings["RELEASE_ID"] = "20260101-000000-000000"
+        pelican_build(REPO / "publishconf.py", settings)
+
+    return BuiltSite(made_once(tmp_path_factory, "release", build) / "output")

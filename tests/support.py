@@ -6,12 +6,14 @@ another support module (browsing, servers, deploying, samples).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,28 @@ NOT_SOURCES = shutil.ignore_patterns(
     ".ruff_cache",
     ".mypy_cache",
 )
+
+
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder `make` fills once for the whole run, whichever worker asks first.
+
+    The other workers wait for it (a lock in the run's shared temporary
+    folder) and then read the same folder: a build or a publish that several
+    test files need costs one run, not one per worker.
+    """
+    root = tmp_path_factory.getbasetemp()
+    # A worker's folder is popen-gwN inside the run's own.
+    if root.name.startswith("popen-gw"):
+        root = root.parent
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 
 def copy_project(destination: Path) -> Path:

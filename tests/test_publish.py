@@ -8,6 +8,7 @@ own code, which is much faster.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import samples
 from bs4 import BeautifulSoup
 from deploying import (
     DeployEnv,
@@ -29,7 +31,7 @@ from deploying import (
     tree_digest,
 )
 from servers import StaticServer, free_port, wait_for
-from support import invoke_command, run_invoke
+from support import invoke_command, made_once, run_invoke
 
 from deploy import (
     MANIFEST,
@@ -221,39 +223,11 @@ def test_manifest_differences():
 # -- the whole pipeline: invoke publish --------------------------------------------
 
 
-def test_first_publish_ships_the_checked_build_of_the_commit(deploy):
-    result = deploy.publish()
-    assert result.returncode == 0, output_of(result)
-    live = deploy.live()
-    assert re.fullmatch(r"\d{8}-\d{6}-\d{6}", live)
-    assert os.readlink(deploy.live_link) == f"releases/{live}"
-    commit = git(deploy.project, "rev-parse", "HEAD")
-    assert (deploy.live_link / "version.txt").read_text().split() == [live, commit]
-    # The production build has its own folder: serve's output/ is not touched.
-    assert not deploy.output.exists()
-    assert tree_digest(deploy.live_link) == tree_digest(deploy.build_folder)
-    assert (deploy.live_link / "index.html.br").is_file()
-    assert (deploy.live_link / "index.html.gz").is_file()
-    assert not (deploy.base / LOCK).exists()
-    # One line per step, in order although piped; no rsync progress or statistics.
-    steps = [
-        "Connected to site:",
-        f"Building release {live} from commit {commit[:12]}",
-        "Built ",
-        "Quality gate: every rule passed",
-        f"Uploading release {live}",
-        "Sent ",
-        "Verified: the",
-        f"Switched www to release {live}.",
-        f"Release {live} is live.",
-    ]
-    lines = result.stdout.splitlines()
-    assert len(lines) == len(steps), result.stdout
-    for line, step in zip(lines, steps, strict=True):
-        assert line.startswith(step), result.stdout
+UNCOMMITTED_TAGLINE = "Une accroche pas encore relue"
 
 
-def test_only_committed_files_reach_the_release(deploy):
+def plant_uncommitted_work(deploy: DeployEnv) -> dict[str, Path]:
+    """An untracked file, an ignored one, an edited page and an edited settings module."""
     planted = {
         "untracked": deploy.content / "extra" / "pycon-2026.pycfg",
         "ignored": deploy.content / "extra" / "notes.pyc",
@@ -262,35 +236,112 @@ def test_only_committed_files_reach_the_release(deploy):
         path.write_text("pas encore\n")
     assert git(deploy.project, "check-ignore", str(planted["ignored"]))
     edit_contact_page(deploy, "Une phrase pas encore relue.")
-    result = deploy.publish()
-    assert result.returncode == 0, output_of(result)
-    commit = git(deploy.project, "rev-parse", "HEAD")
-    assert (deploy.live_link / "version.txt").read_text().split() == [deploy.live(), commit]
-    for path in planted.values():
-        assert not (deploy.live_link / "extra" / path.name).exists(), path.name
-    assert "pas encore relue" not in (deploy.live_link / "contact.html").read_text()
-    # The author is told what stayed out.
-    left_out = next(line for line in result.stdout.splitlines() if line.startswith("Left out"))
-    assert "content/extra/pycon-2026.pycfg" in left_out
-    assert "content/pages/contact.md" in left_out
+    settings = deploy.project / "pelicanconf.py"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text + f'\nSITE_TAGLINE = "{UNCOMMITTED_TAGLINE}"\n', encoding="utf-8")
+    return planted
 
+
+@pytest.fixture(scope="session")
+def first_publish(sshd, tmp_path_factory) -> dict:
+    """One first publish of a checkout with uncommitted work, as it stood right after.
+
+    Made once for the run (`made_once`): the tests below read what it left.
+    """
+
+    def make(folder: Path) -> None:
+        deploy = DeployEnv(sshd, folder)
+        try:
+            planted = plant_uncommitted_work(deploy)
+            result = deploy.publish()
+            assert result.returncode == 0, output_of(result)
+            facts = {
+                "stdout": result.stdout,
+                "commit": git(deploy.project, "rev-parse", "HEAD"),
+                "live": deploy.live(),
+                "link": os.readlink(deploy.live_link),
+                "planted": [path.name for path in planted.values()],
+                "version": (deploy.live_link / "version.txt").read_text().split(),
+                "live_digest": tree_digest(deploy.live_link),
+                "build_digest": tree_digest(deploy.build_folder),
+                "pages": {
+                    name: (deploy.live_link / name).read_text()
+                    for name in ("index.html", "contact.html")
+                },
+                "lock_left": (deploy.base / LOCK).exists(),
+                "output_written": deploy.output.exists(),
+            }
+            (folder / "facts.json").write_text(json.dumps(facts))
+        finally:
+            deploy.cleanup()
+
+    return json.loads(
+        (made_once(tmp_path_factory, "first-publish", make) / "facts.json").read_text()
+    )
+
+
+def test_first_publish_ships_the_checked_build_of_the_commit(first_publish):
+    live, commit = first_publish["live"], first_publish["commit"]
+    assert re.fullmatch(r"\d{8}-\d{6}-\d{6}", live)
+    assert first_publish["link"] == f"releases/{live}"
+    assert first_publish["version"] == [live, commit]
+    # The production build has its own folder: serve's output/ is not touched.
+    assert not first_publish["output_written"]
+    assert first_publish["live_digest"] == first_publish["build_digest"]
+    assert "index.html.br" in first_publish["live_digest"]
+    assert "index.html.gz" in first_publish["live_digest"]
+    assert not first_publish["lock_left"]
+    # One line per step, in order although piped; no rsync progress or statistics.
+    steps = [
+        "Connected to site:",
+        f"Building release {live} from commit {commit[:12]}",
+        "Left out, not committed:",
+        "Built ",
+        "Quality gate: every rule passed",
+        f"Uploading release {live}",
+        "Sent ",
+        "Verified: the",
+        f"Switched www to release {live}.",
+        f"Release {live} is live.",
+    ]
+    lines = first_publish["stdout"].splitlines()
+    assert len(lines) == len(steps), first_publish["stdout"]
+    for line, step in zip(lines, steps, strict=True):
+        assert line.startswith(step), first_publish["stdout"]
+
+
+def test_only_committed_files_reach_the_release(first_publish):
+    for name in first_publish["planted"]:
+        assert f"extra/{name}" not in first_publish["live_digest"], name
+    assert "pas encore relue" not in first_publish["pages"]["contact.html"]
+    # The author is told what stayed out.
+    left_out = next(
+        line for line in first_publish["stdout"].splitlines() if line.startswith("Left out")
+    )
+    for name in ("content/extra/pycon-2026.pycfg", "content/pages/contact.md", "pelicanconf.py"):
+        assert name in left_out
+    assert "notes.pyc" not in left_out, "ignored files are not the author's work"
+
+
+def test_the_settings_modules_of_the_commit_are_built_not_the_work_tree(first_publish):
+    index = first_publish["pages"]["index.html"]
+    assert UNCOMMITTED_TAGLINE not in index
+    assert samples.COMPANY_VAT["PUBLISHER_NAME"] in index
+
+
+def test_allow_dirty_publishes_the_work_tree_and_marks_it(deploy):
+    plant_uncommitted_work(deploy)
     allowed = deploy.publish("--allow-dirty")
     assert allowed.returncode == 0, output_of(allowed)
+    commit = git(deploy.project, "rev-parse", "HEAD")
     assert (deploy.live_link / "version.txt").read_text().split() == [
         deploy.live(),
         f"{commit}-dirty",
     ]
     assert (deploy.live_link / "extra" / "pycon-2026.pycfg").is_file()
     assert "pas encore relue" in (deploy.live_link / "contact.html").read_text()
-
-
-def test_the_settings_modules_of_the_commit_are_built_not_the_work_tree(deploy):
-    settings = deploy.project / "pelicanconf.py"
-    text = settings.read_text(encoding="utf-8")
-    settings.write_text(text + '\nSITENAME = "Pas encore"\n', encoding="utf-8")
-    result = deploy.publish()
-    assert result.returncode == 0, output_of(result)
-    assert "Pas encore" not in (deploy.live_link / "index.html").read_text()
+    assert UNCOMMITTED_TAGLINE in (deploy.live_link / "index.html").read_text()
+    assert not (deploy.base / LOCK).exists()
 
 
 def test_a_settings_file_that_is_not_committed_is_refused(deploy):
@@ -879,9 +930,13 @@ def test_a_price_changed_under_the_same_reviewed_date_is_refused(server, build):
     assert publish(server, build) != first
 
 
-def test_a_new_day_rate_without_a_new_reviewed_date_is_refused_by_invoke_publish(deploy):
-    assert deploy.publish().returncode == 0
-    first = deploy.live()
+def test_a_new_day_rate_without_a_new_reviewed_date_is_refused_by_invoke_publish(
+    deploy, release_build, tmp_path
+):
+    # Live: the production build of the same sources, with its price record.
+    live_build = Path(shutil.copytree(release_build.output, tmp_path / "live"))
+    record_prices(live_build)
+    first = publish(ServerFolder(deploy.sshd, base=deploy.base), live_build)
     settings = deploy.project / "pelicanconf.py"
     text = settings.read_text(encoding="utf-8")
     rate = int(re.search(r"^DAY_RATE = (\d+)", text, re.M).group(1))
@@ -895,4 +950,6 @@ def test_a_new_day_rate_without_a_new_reviewed_date_is_refused_by_invoke_publish
     for source in priced:
         assert f"{source}: the prices shown changed" in output_of(refused)
     assert "`reviewed`" in output_of(refused)
+    # Refused as soon as the build is compared, before the gate's long run.
+    assert "Quality gate" not in refused.stdout
     assert deploy.live() == first
