@@ -118,6 +118,9 @@ def test_the_content_tests_pass_on_an_edited_copy(tmp_path):
         "-q",
         "-p",
         "no:cacheprovider",
+        # One process: one browser of each kind, beside this run's own workers.
+        "-n",
+        "0",
         "-m",
         "content and not generated",
         *CONTENT_MODULES,

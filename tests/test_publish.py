@@ -369,6 +369,8 @@ def dev_build_loop(deploy, stop: threading.Event, rounds: list[int]) -> None:
         if index.is_file():
             index.write_text(index.read_text() + "<script>alert(1)</script>")
         rounds.append(1)
+        # At an author's pace (a save now and then), not a core's worth of builds.
+        stop.wait(0.5)
 
 
 def test_serve_rebuilding_output_throughout_a_publish_changes_nothing_live(deploy):
