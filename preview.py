@@ -1,9 +1,12 @@
 """The live preview: `serve` builds the site, serves output/ and rebuilds on every change.
 
 Each change is rebuilt in-process, with the content cache and a cache of the
-compiled templates, while the server keeps answering. The browser reloads
-through livereload's script, which the server adds to every page it sends, as
-it adds the problems of the last build: after a failed build every page
+compiled templates, while the server keeps answering. Every page it sends
+carries the version of the preview it shows (a build and its findings) and a
+small script that holds a WebSocket open: the server tells each socket the
+version whenever it changes, and as soon as it opens, so a page made before
+the last change reloads, even one that connected after the news. It also
+adds the problems of the last build: after a failed build every page
 answers with an error page listing them (and reloads by itself once the build
 succeeds), and after a good one each page shows the findings of the fast
 rules of the gate in a banner. None of it is written into output/: the built
@@ -34,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from project import (
     CACHE,
@@ -67,6 +70,8 @@ FINDINGS_TEMPLATE = "dev-findings.html"
 HEAD_TEMPLATE = "dev-head.html"
 # What Pelican raises on a content cache file it cannot read back.
 UNREADABLE_CACHE = ("EOFError", "UnpicklingError")
+# Where each page's script opens its WebSocket (no file of the site has this name).
+RELOAD_SOCKET = "/_preview/reload"
 # A failed build answers every page with the error page, with this status.
 FAILED_STATUS = 500
 
@@ -564,11 +569,12 @@ class Preview:
         With a `gate` (another process), the server answers meanwhile.
         """
         if self.gate is None:
-            self.findings, report = fast_findings(self.output, self.site_url)
+            findings, report = fast_findings(self.output, self.site_url)
         else:
-            self.findings, report = self.gate.submit(
-                fast_findings, self.output, self.site_url
-            ).result()
+            findings, report = self.gate.submit(fast_findings, self.output, self.site_url).result()
+        # The same findings are the same version of the pages: no second reload.
+        if findings != self.findings:
+            self.findings = findings
         return report
 
 
@@ -599,11 +605,10 @@ class DevPages:
     the browser, and whoever polls the page, is answered at once.
     """
 
-    def __init__(self, preview: Preview, port: int, templates: Path = THEME / "templates") -> None:
+    def __init__(self, preview: Preview, templates: Path = THEME / "templates") -> None:
         from jinja2 import Environment, FileSystemLoader, select_autoescape
 
         self.preview = preview
-        self.port = port
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(default=True),
@@ -613,13 +618,22 @@ class DevPages:
         )
         self._answers: dict[str, bytes] = {}
         self._made_for: tuple[object, object] = (None, None)
+        # This server's own: a page of an earlier `serve` never matches it.
+        self._started = f"{os.getpid()}.{time.monotonic_ns()}"
+        self._changes = 0
 
-    def answer(self, name: str, make: Callable[[], bytes]) -> bytes:
-        """The answer for a page, made again after each build and each run of the gate."""
+    def version(self) -> str:
+        """The version of what the pages show: a new one after each build and new findings."""
         made_for = (self.preview.report, self.preview.findings)
         if made_for[0] is not self._made_for[0] or made_for[1] is not self._made_for[1]:
             self._answers = {}
             self._made_for = made_for
+            self._changes += 1
+        return f"{self._started}.{self._changes}"
+
+    def answer(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The answer for a page, made again after each build and each run of the gate."""
+        self.version()
         if name not in self._answers:
             self._answers[name] = make()
         return self._answers[name]
@@ -644,7 +658,8 @@ class DevPages:
     def head(self) -> str:
         from markupsafe import Markup
 
-        return Markup(self.env.get_template(HEAD_TEMPLATE).render(port=self.port))
+        template = self.env.get_template(HEAD_TEMPLATE)
+        return Markup(template.render(version=self.version(), socket=RELOAD_SOCKET))
 
     def page(self, html: bytes, name: str) -> bytes:
         """A built page as the preview serves it: with the reload script and its findings."""
@@ -798,30 +813,32 @@ def rebuild_and_report(
     return report
 
 
-# After a reload, the browsers come back and open their connection again: a
-# reload sent before they are back would be lost (the findings' reload follows
-# the build's by a fraction of a second), so it waits for them, this long at most.
-RECONNECT_SECONDS = 10.0
+def reload_socket(pages: DevPages) -> Any:
+    """The WebSocket every page opens: it is told the preview's version, now and on each change."""
+    from tornado import websocket
 
+    class ReloadSocket(websocket.WebSocketHandler):
+        open_sockets: ClassVar[set[ReloadSocket]] = set()
 
-class BrowserReloads:
-    """Send livereload's reload to every open page, waiting for pages still coming back."""
+        def open(self, *args: str, **kwargs: str) -> None:
+            del args, kwargs
+            self.open_sockets.add(self)
+            # The page was made before the last change: it reloads at once.
+            if self.get_argument("seen", "") != pages.version():
+                self.write_message(pages.version())
 
-    def __init__(self, loop: Any, handler: Any) -> None:
-        self.loop = loop
-        self.handler = handler
-        self.sent_to = 0  # the pages the last reload went to
-        self.sent_at = 0.0
+        def on_close(self) -> None:
+            self.open_sockets.discard(self)
 
-    def send(self) -> None:
-        """Reload now, or once the pages of the last reload are back (on the server's loop)."""
-        back = len(self.handler.waiters)
-        waiting = time.monotonic() - self.sent_at < RECONNECT_SECONDS
-        if back < self.sent_to and waiting:
-            self.loop.call_later(0.05, self.send)
-            return
-        self.sent_to, self.sent_at = back, time.monotonic()
-        self.handler.reload_waiters("*")
+        @classmethod
+        def tell_all(cls) -> None:
+            """Tell every open page the version (on the server's loop)."""
+            version = pages.version()
+            for page in list(cls.open_sockets):
+                with contextlib.suppress(websocket.WebSocketClosedError):
+                    page.write_message(version)
+
+    return ReloadSocket
 
 
 def line_buffered() -> None:
@@ -832,7 +849,7 @@ def line_buffered() -> None:
 
 
 def quiet_servers() -> None:
-    """Keep tornado's and livereload's messages out of the builds' warnings and the terminal.
+    """Keep tornado's messages out of the builds' warnings and the terminal.
 
     A build counts every warning logged during it, from any thread, as an
     error: a 404 logged by the server meanwhile must not be one.
@@ -840,7 +857,6 @@ def quiet_servers() -> None:
     levels = {
         "tornado": logging.ERROR,
         "tornado.access": logging.CRITICAL,
-        "livereload": logging.ERROR,
     }
     for name, level in levels.items():
         logger = logging.getLogger(name)
@@ -879,8 +895,6 @@ def leave_interrupts() -> None:
 
 def serve(host: str, port: int) -> None:
     """Build, then serve the output folder, rebuilding and reloading on every change."""
-    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-    from livereload.watcher import Watcher
     from tornado import ioloop, web
 
     line_buffered()
@@ -894,15 +908,12 @@ def serve(host: str, port: int) -> None:
     )
     gate.submit(int).result()
     preview = Preview(gate=gate)
-    pages = DevPages(preview, port)
+    pages = DevPages(preview)
     loop = ioloop.IOLoop.current()
-    # livereload's handler names the watcher's last file in its log; nothing else.
-    LiveReloadHandler.watcher = Watcher()
-
-    reloads = BrowserReloads(loop, LiveReloadHandler)
+    sockets = reload_socket(pages)
 
     def reload() -> None:
-        loop.add_callback(reloads.send)
+        loop.add_callback(sockets.tell_all)
 
     changes: queue.Queue[set[Path]] = queue.Queue()
     stop = threading.Event()
@@ -913,8 +924,7 @@ def serve(host: str, port: int) -> None:
     ).start()
     app = web.Application(
         [
-            (r"/livereload", LiveReloadHandler),
-            (r"/livereload.js", LiveReloadJSHandler),
+            (RELOAD_SOCKET, sockets),
             (
                 r"/(.*)",
                 file_handler(pages),

@@ -12,10 +12,10 @@ from support import copy_project
 
 # How long a page may take to show a rebuild, in milliseconds: generous, for a busy machine.
 SHOWN_WITHIN_MS = 30_000
-# livereload's script has shaken hands with the server: the page reloads on the next build.
 # The error page's heading.
 FAILED = "Le site n\u2019a pas pu être construit"
-CONNECTED = "() => Boolean(window.LiveReload && window.LiveReload.connector.protocol >= 7)"
+# The page's script has its socket open: it hears of the next build.
+CONNECTED = "() => document.documentElement.dataset.previewConnected === 'yes'"
 
 
 @pytest.fixture(scope="module")

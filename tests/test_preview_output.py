@@ -10,7 +10,7 @@ import preview
 
 # What the preview adds to the pages it serves.
 # (The site's only script is its structured data, which is not a program.)
-DEV_MARKS = ("livereload", "dev-findings", "dev-errors", "<dialog", "<script src")
+DEV_MARKS = ("data-preview-version", preview.RELOAD_SOCKET, "dev-findings", "dev-errors", "<dialog")
 
 
 def preview_marks(output: Path) -> list[str]:
@@ -37,14 +37,14 @@ def test_a_served_page_would_be_caught(tmp_path, site):
     served = tmp_path / "output"
     served.mkdir()
     state = preview.Preview(output=served, findings={"index.html": ("a.md:1: links: x",)})
-    pages = preview.DevPages(state, 8000)
+    pages = preview.DevPages(state)
     (served / "index.html").write_bytes(pages.page(site.html().encode(), "index.html"))
     assert preview_marks(served) == [
-        "index.html: livereload",
+        "index.html: data-preview-version",
+        f"index.html: {preview.RELOAD_SOCKET}",
         "index.html: dev-findings",
         "index.html: dev-errors",
         "index.html: <dialog",
-        "index.html: <script src",
     ]
 
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from watchfiles import Change
 
 import preview
-from preview import BuildReport, DevPages, Preview, Problem
+from preview import RELOAD_SOCKET, BuildReport, DevPages, Preview, Problem
 
 QUESTION = """\
 ---
@@ -134,20 +134,22 @@ PAGE = b"<!DOCTYPE html><html><head><title>t</title></head><body><main>m</main><
 
 def dev_pages(tmp_path: Path, report: BuildReport, findings=None) -> DevPages:
     state = Preview(output=tmp_path / "output", report=report, findings=findings or {})
-    return DevPages(state, 8123)
+    return DevPages(state)
 
 
 def test_a_page_gets_the_reload_script_and_its_findings_only(tmp_path):
     finding = "content/faq/01-x.md:9: links: /factures.html: no file <here>"
     pages = dev_pages(tmp_path, BuildReport((), 0.1), {"index.html": (finding,)})
     shown = BeautifulSoup(pages.page(PAGE, "index.html"), "html.parser")
-    assert shown.select_one('head script[src="/livereload.js?port=8123"]')
+    script = shown.select_one("head script[data-preview-version]")
+    assert script["data-preview-version"] == pages.version()
+    assert RELOAD_SOCKET in script.get_text()
     banner = shown.select_one("body dialog[open].dev-findings")
     assert banner is not None
     assert [li.get_text() for li in banner.select("li")] == [finding]
     assert banner.select_one('form[method="dialog"] button')
     other = BeautifulSoup(pages.page(PAGE, "contact.html"), "html.parser")
-    assert other.select_one("head script[src]")
+    assert other.select_one("head script[data-preview-version]")
     assert other.select_one("dialog") is None
 
 
@@ -159,7 +161,7 @@ def test_the_error_page_lists_each_problem_with_its_file(tmp_path):
     pages = dev_pages(tmp_path, BuildReport(("content/faq/01-x.md",), 0.1, problems))
     shown = BeautifulSoup(pages.error_page(), "html.parser")
     assert shown.html["lang"] == "fr"
-    assert shown.select_one('head script[src="/livereload.js?port=8123"]')
+    assert shown.select_one("head script")["data-preview-version"] == pages.version()
     items = shown.select("main li")
     assert [li.code.get_text() if li.code else "" for li in items] == ["content/faq/01-x.md:3", ""]
     assert "in the front matter: position: expected a whole number" in items[0].get_text()

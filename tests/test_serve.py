@@ -69,7 +69,7 @@ def test_serve_rebuilds_and_survives_a_broken_file(served):
     built = (served.root / "output" / "index.html").read_text(encoding="utf-8")
     assert "Nos <a" in built
     assert finding not in built
-    assert "livereload" not in built
+    assert "data-preview-version" not in built
 
 
 def published(folder: Path) -> list[dict]:
@@ -283,3 +283,52 @@ def test_serve_leaves_nothing_running_when_it_is_killed(served):
         return False
 
     wait_for(group_gone, seconds=10, what="the gate's process ending with the server")
+
+
+def page_version(served) -> str:
+    """The preview version a served page was made for."""
+    found = re.search(r'data-preview-version="([^"]+)"', served.text())
+    assert found, served.text()[:500]
+    return found.group(1)
+
+
+def socket_messages(served, seen: str, count: int, then=None) -> list[str]:
+    """The first `count` messages of a page's reload socket opened as a page of `seen`."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    from preview import RELOAD_SOCKET
+
+    async def read() -> list[str]:
+        address = f"ws://127.0.0.1:{served.port}{RELOAD_SOCKET}?seen={seen}"
+        connection = await websocket_connect(address)
+        try:
+            if then is not None:
+                then()
+            return [await asyncio.wait_for(connection.read_message(), 60) for _ in range(count)]
+        finally:
+            connection.close()
+
+    return asyncio.run(read())
+
+
+def test_a_page_made_before_a_change_reloads_even_if_it_connects_after_it(served):
+    question, front_matter = first_question(served.root)
+    wait_for(lambda: front_matter["title"].split()[0] in served.text(), details=served.log)
+    before = page_version(served)
+    good = question.read_text(encoding="utf-8")
+    question.write_text(good + "\nUne phrase de plus.\n", encoding="utf-8")
+    wait_for(lambda: "Une phrase de plus" in served.text(), details=served.log)
+    # The news went out before this page's socket opened: it is told at once.
+    [told] = socket_messages(served, before, 1)
+    assert told != before
+    current = page_version(served)
+    # A page of the current version hears of the next change, not before.
+    [next_version] = socket_messages(
+        served, current, 1, then=lambda: question.write_text(good, encoding="utf-8")
+    )
+    assert next_version != current
+    wait_for(lambda: "Une phrase de plus" not in served.text(), details=served.log)
+    # What it was told is the version of the page as the change left it.
+    assert page_version(served) == next_version
