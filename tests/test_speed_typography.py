@@ -136,3 +136,37 @@ def test_an_address_ends_at_a_tag():
     assert french(html) == (
         f'<p><a href="https://x.fr/">https://x.fr/a?b</a>{NBSP}: vraiment{NNBSP}?</p>'
     )
+
+
+# The patterns as first written, each lookbehind first: the clearer form, kept
+# here as the reference for the faster form the plugin uses.
+CAPITALS = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
+REFERENCE_PATTERNS = {
+    "caps": rf"(?<![\w&])[{CAPITALS}](?:[{CAPITALS}0-9]|&(?=[A-Z]))+(?![\w&])",
+    "high-punctuation": r"(?<=[^\s;:!?«(\[\u00a0\u202f\ue000])[ \u00a0\u202f]?([;!?]+)",
+    "unit": r"(?<=\d) (?=(?:jours?|heures?|h|min|semaines?|mois|ans?|Ko|Mo|Go|To|km)\b)",
+    "digit-groups": r"(?<=\d)[ \u00a0](?=\d{3}(?!\d))",
+}
+# Characters and words the patterns turn on, and some they do not.
+PATTERN_ATOMS = [
+    "a", "é", "_", "&", "R", "É", "G", "3", "0", "AB", " ", NBSP, NNBSP, ";", "!", "?", ":",
+    "«", "(", "[", "\ue000", "\x00", "jours", "h", "Ko", "min", "mois", "\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE_PATTERNS))
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(text=st.lists(st.sampled_from(PATTERN_ATOMS), max_size=24).map("".join))
+def test_the_fast_patterns_match_as_their_reference(name, text):
+    import re
+
+    fast = (
+        typography.CAPS_RE
+        if name == "caps"
+        else next(rule.fix for rule in typography.RULES if rule.name == name)
+    )
+    reference = re.compile(REFERENCE_PATTERNS[name])
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in reference.finditer(text)]
+    assert [m.groups() for m in fast.finditer(text)] == [
+        m.groups() for m in reference.finditer(text)
+    ]

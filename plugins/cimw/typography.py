@@ -242,9 +242,12 @@ def french_text(text: str, rules: list[Rule] = RULES) -> str:
 
 
 # An acronym: two capitals or more, digits and & allowed after the first
-# (RGPD, CNIL, TVA, W3C, R&D), as a whole word.
+# (RGPD, CNIL, TVA, W3C, R&D), as a whole word. The pattern starts with the
+# capital (the word boundary before it is looked behind from there), so the
+# regular expression engine skips to the capitals of a text instead of trying
+# every position: several times faster on a page.
 CAPS_RE = re.compile(
-    r"(?<![\w&])[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ](?:[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ0-9]|&(?=[A-Z]))+(?![\w&])"
+    r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ](?<![\w&].)(?:[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ0-9]|&(?=[A-Z]))+(?![\w&])"
 )
 CAPS_SPAN = '<span class="caps">'
 
