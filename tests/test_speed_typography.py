@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cimw import typography
+from cimw.seo import BLOCKS, SPACES_RE, plain_text
 from cimw.typography import VERBATIM, french
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -80,7 +81,7 @@ def joined_text(pieces) -> list[tuple[str, bool]]:
 
 def french_by_html_parser(html: str) -> str:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typography, "_pieces", lambda html: ReferencePieces(html).pieces())
+        patch.setattr(typography, "html_pieces", lambda html: ReferencePieces(html).pieces())
         return str(french(html))
 
 
@@ -117,7 +118,7 @@ def test_markdown_html_is_typeset_as_with_html_parser(text):
     ],
 )
 def test_well_formed_html_is_split_as_html_parser_splits_it(html):
-    assert joined_text(typography._pieces(html)) == joined_text(ReferencePieces(html).pieces())
+    assert joined_text(typography.html_pieces(html)) == joined_text(ReferencePieces(html).pieces())
     assert str(french(html)) == french_by_html_parser(html)
 
 
@@ -136,6 +137,47 @@ def test_an_address_ends_at_a_tag():
     assert french(html) == (
         f'<p><a href="https://x.fr/">https://x.fr/a?b</a>{NBSP}: vraiment{NNBSP}?</p>'
     )
+
+
+class ReferenceText(HTMLParser):
+    """html.parser's text of a fragment, a space after each block: the reference of plain_text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = False
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+    def handle_endtag(self, tag):
+        self.hidden = self.hidden and tag not in ("script", "style")
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br":
+            self.parts.append(" ")
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden = self.hidden or tag in ("script", "style")
+        if tag == "br":
+            self.parts.append(" ")
+
+    @classmethod
+    def of(cls, html: str) -> str:
+        parser = cls()
+        parser.feed(html)
+        parser.close()
+        return SPACES_RE.sub(" ", "".join(parser.parts)).strip()
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(ATOMS), max_size=40).map("".join))
+def test_the_plain_text_of_markdown_html_is_html_parsers(text):
+    html = str(french(markdown.markdown(text, extensions=["markdown.extensions.extra"])))
+    assert plain_text(html) == ReferenceText.of(html)
 
 
 # The patterns as first written, each lookbehind first: the clearer form, kept

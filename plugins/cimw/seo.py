@@ -21,8 +21,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from html import escape
-from html.parser import HTMLParser
+from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -30,13 +29,15 @@ from pelican.contents import Content
 
 from cimw.facts import Facts, Phone, PostalAddress, Vat, VatCharged
 from cimw.pricing import Money, Price, price_table
-from cimw.typography import french, french_text
+from cimw.typography import TAG_RE, french, french_text, html_pieces
 
 if TYPE_CHECKING:
     from bs4 import Tag
 
 logger = logging.getLogger(__name__)
 
+# What html.parser reads as a bogus comment: `</` not followed by a letter.
+NOT_TEXT_RE = re.compile(r"</(?![A-Za-z])")
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
 # Elements whose text is set apart from the next: a space follows each.
 BLOCKS = (
@@ -62,39 +63,27 @@ TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
 SENTENCE_END = (".", "!", "?", "…", ":")
 
 
-class TextParser(HTMLParser):
-    """The text of an HTML fragment, a space after each block: one pass, linear."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in BLOCKS:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append(" ")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append(" ")
-
-
 def plain_text(html: str) -> str:
     """Return the text of an HTML fragment on one line, no-break spaces kept.
 
     Inline elements (`<span class="caps">`) join their neighbours; blocks are
-    separated by a space. Attributes are never text (`<abbr title="a > b">`).
+    separated by a space. Attributes are never text (`<abbr title="a > b">`),
+    nor are scripts and styles. The fragment is read by the typography pass's linear scanner, which
+    splits it as html.parser does; character references are resolved.
     """
-    parser = TextParser()
-    parser.feed(html)
-    parser.close()
-    return SPACES_RE.sub(" ", "".join(parser.parts)).strip()
+    parts: list[str] = []
+    hidden = False  # inside a script or a style: not text a reader sees
+    for piece, _ in html_pieces(html):
+        tag = TAG_RE.fullmatch(piece) if piece.startswith("<") else None
+        if tag is not None:
+            name = tag["name"].lower()
+            if name in ("script", "style"):
+                hidden = not tag["end"]
+            elif name == "br" or (tag["end"] and name in BLOCKS):
+                parts.append(" ")
+        elif not hidden and not piece.startswith(("<!", "<?")) and not NOT_TEXT_RE.match(piece):
+            parts.append(unescape(piece))
+    return SPACES_RE.sub(" ", "".join(parts)).strip()
 
 
 def cell_text(cell: Tag) -> str:

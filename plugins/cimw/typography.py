@@ -155,7 +155,7 @@ ASCII_LETTERS = frozenset(string.ascii_letters)
 RAW_TEXT = ("script", "style")
 
 
-def _pieces(html: str) -> Iterator[tuple[str, bool]]:
+def html_pieces(html: str) -> Iterator[tuple[str, bool]]:
     """Split HTML into its exact source pieces: (text, is text to typeset).
 
     Tags, comments, declarations and processing instructions are not text,
@@ -219,7 +219,7 @@ def french(html: str, rules: list[Rule] = RULES, mark_caps: bool = False) -> Mar
         return Markup(_mark_caps(typeset_text) if mark_caps else typeset_text)
     kept: list[str] = []  # tags, and the text inside code, in order
     runs: list[str] = []
-    for piece, is_text in _pieces(html):
+    for piece, is_text in html_pieces(html):
         if is_text:
             runs.append(piece)
         else:
@@ -261,7 +261,7 @@ def caps(html: str) -> str:
         return html
     out: list[str] = []
     marked = False
-    for piece, is_text in _pieces(html):
+    for piece, is_text in html_pieces(html):
         if not is_text:
             marked = piece.startswith(CAPS_SPAN) or (marked and not piece.startswith("</span"))
             out.append(piece)
