@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import gzip
 import hashlib
 import logging
@@ -39,6 +40,14 @@ HASH_LENGTH = 8
 
 
 def content_hash(path: Path) -> str:
+    """The short hash of a file's content, read again only when the file changes."""
+    found = path.stat()
+    return _content_hash(path, found.st_mtime_ns, found.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_hash(path: Path, mtime_ns: int, size: int) -> str:
+    del mtime_ns, size  # the key: a changed file is read again
     return hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_LENGTH]
 
 

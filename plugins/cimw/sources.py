@@ -137,18 +137,22 @@ def content_problems(settings: Mapping[str, Any]) -> list[str]:
     problems = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not ignored(Path(d), patterns))
+        # One folder's files share where they are (thousands of questions in faq/).
+        here = Path(folder).relative_to(root)
+        static = any(here.is_relative_to(d) for d in static_dirs)
+        text = not static and any(here.is_relative_to(d) for d in text_dirs)
         for name in sorted(files):
             path = Path(folder) / name
-            relative = path.relative_to(root)
+            relative = here / name
             if ignored(relative, patterns):
                 continue
             mode = path.lstat().st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
                 problems.append(f"{path}: a special file (pipe, socket or device); expected a file")
-            elif any(relative.is_relative_to(d) for d in static_dirs):
+            elif static or relative in static_dirs:
                 problems += static_problems(path)
-            elif any(relative.is_relative_to(d) for d in text_dirs):
-                if relative.suffix != ".md":
+            elif text or relative in text_dirs:
+                if os.path.splitext(name)[1] != ".md":
                     problems.append(
                         f"{path}: not read; a page or a question is a Markdown file ending in "
                         ".md (rename it, or move it out of the content folder)"
