@@ -70,3 +70,28 @@ def test_a_failed_build_stops_the_benchmark_with_the_build_s_own_error(tmp_path)
     assert "failed (exit 1)" in done.stdout
     assert "q-0001.md" in done.stdout
     assert "summary" in done.stdout
+
+
+def test_the_pathological_table_times_the_site_s_own_steps_without_an_error():
+    # The steps that call the plugin's code with the site's settings: a changed
+    # signature shows as an error in a cell, which must not pass unseen.
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "pathological.py"),
+            "--steps",
+            "placeholders,JSON-LD text",
+            "--limit",
+            "5",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [
+        line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line
+    ]
+    assert len(rows) > 2, result.stdout
+    assert not [row for row in rows if "Error" in row], result.stdout

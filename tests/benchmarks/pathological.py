@@ -90,7 +90,8 @@ STEP_CODE = {
     ),
     "typo (raw)": ("from cimw.typography import french", "french(ANSWER)"),
     "placeholders": (
-        "from cimw import placeholders\nknown = placeholders.catalogue(vars(pelicanconf))",
+        "from cimw import placeholders\nfrom cimw.facts import parse_facts\n"
+        "known = placeholders.catalogue(parse_facts(vars(pelicanconf)))",
         "placeholders.placeholder_problems(ANSWER, known)",
     ),
     "JSON-LD text": (
