@@ -284,8 +284,9 @@ class Releases:
         self.transport = transport
         self.live_link = live_link
         self.log = log
-        # The live releases already said to have no price record: said once.
-        self._unpriced: set[str] = set()
+        # The price record and the live release last compared: asked again
+        # (publish under its lock, a dry run's plan), the same pair is not.
+        self._prices_compared: tuple[str | None, str | None] | None = None
 
     def __enter__(self) -> Releases:
         self.transport.open()
@@ -496,8 +497,8 @@ class Releases:
     def check_prices(self, folder: Path) -> None:
         """Refuse prices that changed under an unchanged `reviewed` date since the live release.
 
-        Publish asks again under the lock, before the upload: the live
-        release may have changed in between.
+        Publish asks again under the lock, before the upload, which compares
+        again only if another release went live in between.
         """
         self.compare_prices(folder, self.live_release())
 
@@ -506,22 +507,21 @@ class Releases:
         new_text = (
             (folder / PRICES).read_text(encoding="utf-8") if (folder / PRICES).is_file() else None
         )
+        if self._prices_compared == (new_text, live):
+            return
         new = parse_record(new_text) if new_text else None
         if live is None or new is None:
             return
         live_text = self.transport.read_text(f"{RELEASES}/{live}/{PRICES}")
         before = parse_record(live_text) if live_text else None
         if before is None:
-            if live not in self._unpriced:
-                self._unpriced.add(live)
-                self.log(f"Prices not compared: the live release {live} has no price record.")
-            return
-        problems = unreviewed_changes(before, new)
-        if problems:
+            self.log(f"Prices not compared: the live release {live} has no price record.")
+        elif problems := unreviewed_changes(before, new):
             raise DeployError(
                 f"prices changed without a new reviewed date (compared with the live release "
                 f"{live}): " + "; ".join(problems) + ". Nothing was published."
             )
+        self._prices_compared = (new_text, live)
 
     def verify(self, partial: str, folder: Path, checksums: dict[str, str]) -> None:
         """Every uploaded byte against the checksums taken before the gate."""
