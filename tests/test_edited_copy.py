@@ -58,6 +58,18 @@ def run(root, *args, timeout=600):
     )
 
 
+def passes(root, marks: str, modules: list[str]) -> None:
+    """The tests of `modules` selected by `marks` pass on the copy at `root`.
+
+    One process: one browser of each kind, beside this run's own workers.
+    """
+    result = run(
+        root, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-m", marks, *modules
+    )
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
+
+
 def edit_like_an_author(root) -> int:
     """Make the README's everyday edits in the project at `root`; return the new day rate."""
     settings = root / "pelicanconf.py"
@@ -111,22 +123,7 @@ def test_the_content_tests_pass_on_an_edited_copy(tmp_path):
     assert after[-1].title == NEW_QUESTION
     assert f"\nDAY_RATE = {rate}\n" in (root / "pelicanconf.py").read_text()
 
-    result = run(
-        root,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        # One process: one browser of each kind, beside this run's own workers.
-        "-n",
-        "0",
-        "-m",
-        "content and not generated",
-        *CONTENT_MODULES,
-    )
-    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
-    assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
+    passes(root, "content and not generated", CONTENT_MODULES)
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
@@ -139,18 +136,4 @@ def test_the_facts_tests_pass_with_every_fact_filled_in(tmp_path, sample):
         + settings_source(SAMPLES[sample]),
         encoding="utf-8",
     )
-    result = run(
-        root,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-n",
-        "0",
-        "-m",
-        "not generated",
-        *FACTS_MODULES,
-    )
-    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
-    assert re.search(r"\d+ passed", result.stdout), result.stdout[-2000:]
+    passes(root, "not generated", FACTS_MODULES)

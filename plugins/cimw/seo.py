@@ -68,8 +68,9 @@ def plain_text(html: str) -> str:
 
     Inline elements (`<span class="caps">`) join their neighbours; blocks are
     separated by a space. Attributes are never text (`<abbr title="a > b">`),
-    nor are scripts and styles. The fragment is read by the typography pass's linear scanner, which
-    splits it as html.parser does; character references are resolved.
+    nor are scripts and styles. The fragment is read by the typography pass's
+    linear scanner, which splits it as html.parser does; character references
+    are resolved.
     """
     parts: list[str] = []
     hidden = False  # inside a script or a style: not text a reader sees
