@@ -185,14 +185,13 @@ def test_the_plain_text_of_markdown_html_is_html_parsers(text):
 CAPITALS = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
 REFERENCE_PATTERNS = {
     "caps": rf"(?<![\w&])[{CAPITALS}](?:[{CAPITALS}0-9]|&(?=[A-Z]))+(?![\w&])",
-    "high-punctuation": r"(?<=[^\s;:!?«(\[\u00a0\u202f\ue000])[ \u00a0\u202f]?([;!?]+)",
     "unit": r"(?<=\d) (?=(?:jours?|heures?|h|min|semaines?|mois|ans?|Ko|Mo|Go|To|km)\b)",
     "digit-groups": r"(?<=\d)[ \u00a0](?=\d{3}(?!\d))",
 }
 # Characters and words the patterns turn on, and some they do not.
 PATTERN_ATOMS = [
     "a", "é", "_", "&", "R", "É", "G", "3", "0", "AB", " ", NBSP, NNBSP, ";", "!", "?", ":",
-    "«", "(", "[", "\ue000", "\x00", "jours", "h", "Ko", "min", "mois", "\n",
+    "«", "»", "(", "[", "\ue000", "\x00", "jours", "h", "Ko", "min", "mois", "\n", "€", "%",
 ]  # fmt: skip
 
 
@@ -212,3 +211,18 @@ def test_the_fast_patterns_match_as_their_reference(name, text):
     assert [m.groups() for m in fast.finditer(text)] == [
         m.groups() for m in reference.finditer(text)
     ]
+
+
+SCANNED = [rule for rule in typography.RULES if rule.scan is not None]
+
+
+def test_the_rules_that_put_a_space_before_a_mark_are_scanned():
+    assert {rule.name for rule in SCANNED} >= {"high-punctuation", "colon", "currency-and-percent"}
+
+
+@pytest.mark.parametrize("rule", SCANNED, ids=lambda rule: rule.name)
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(text=st.lists(st.sampled_from(PATTERN_ATOMS), max_size=24).map("".join))
+def test_a_scanned_rule_fixes_as_its_pattern(rule, text):
+    assert rule.scan is not None
+    assert rule.scan.sub(text) == rule.fix.sub(rule.replace, text)

@@ -59,6 +59,39 @@ UNTOUCHED_RE = re.compile(
 
 
 @dataclass(frozen=True)
+class SpaceBefore:
+    """A rule's `scan`: the space before a mark, found from the mark.
+
+    At each match of `mark`, a character of `spaces` just before it becomes
+    `put` when the character before that space matches `after`; with no space
+    there, `put` is inserted when the character before the mark matches
+    `after`. This is what the rule's `fix` does (`(?<=after)[spaces]?(mark)`,
+    replaced by `put` and the mark), but Python's engine tries that pattern at
+    every position of the text, or at every space; marks are rare, so
+    starting from them is several times faster. The tests hold the two equal.
+    """
+
+    mark: re.Pattern[str]
+    after: re.Pattern[str]
+    spaces: frozenset[str]
+    put: str
+
+    def sub(self, text: str) -> str:
+        out: list[str] = []
+        last = 0
+        for match in self.mark.finditer(text):
+            start = match.start()
+            space = start - 1 if start and text[start - 1] in self.spaces else start
+            if space > 0 and self.after.match(text, space - 1):
+                out += (text[last:space], self.put)
+                last = start
+        if not out:
+            return text
+        out.append(text[last:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule of typography.toml, as the fixer applies it."""
 
@@ -67,6 +100,7 @@ class Rule:
     fix: re.Pattern[str]
     replace: str | Callable[[re.Match[str]], str]
     alternate: tuple[str, ...] = ()
+    scan: SpaceBefore | None = None
 
 
 def load_rules(path: Path = RULES_FILE) -> list[dict[str, Any]]:
@@ -84,9 +118,19 @@ def fixer_rules(table: list[dict[str, Any]]) -> list[Rule]:
             fix=re.compile(row["fix"]),
             replace=row.get("replace", ""),
             alternate=tuple(row.get("alternate", ())),
+            scan=space_before(row["scan"]) if "scan" in row else None,
         )
         for row in table
     ]
+
+
+def space_before(scan: dict[str, str]) -> SpaceBefore:
+    return SpaceBefore(
+        mark=re.compile(scan["mark"]),
+        after=re.compile(scan["after"]),
+        spaces=frozenset(scan["spaces"]),
+        put=scan["put"],
+    )
 
 
 RULES = fixer_rules(load_rules())
@@ -133,7 +177,11 @@ def _apply(text: str, rules: list[Rule]) -> str:
     if "&" in text or "@" in text or "://" in text:
         text = UNTOUCHED_RE.sub(hold, text)
     for rule in rules:
-        if any(trigger in text for trigger in rule.triggers):
+        if not any(trigger in text for trigger in rule.triggers):
+            continue
+        if rule.scan is not None:
+            text = rule.scan.sub(text)
+        else:
             replace = _Alternate(rule.alternate) if rule.alternate else rule.replace
             text = rule.fix.sub(replace, text)
     pieces = iter(saved)
