@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cimw import typography
-from cimw.seo import BLOCKS, SPACES_RE, plain_text
+from cimw.seo import BLOCKS, SPACES_RE, plain_text, scanned_plain_text
 from cimw.typography import VERBATIM, french
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -178,6 +178,21 @@ class ReferenceText(HTMLParser):
 def test_the_plain_text_of_markdown_html_is_html_parsers(text):
     html = str(french(markdown.markdown(text, extensions=["markdown.extensions.extra"])))
     assert plain_text(html) == ReferenceText.of(html)
+
+
+# Pieces of HTML, some that only the scanner reads (comments, scripts, bogus
+# comments), some that look like them and are not (<scripts>, </ >).
+HTML_ATOMS = [
+    *["mot", " ", "\n", "&amp;", "&am", "p;", "&#8217;", "<", ">", "</", "</ ", "<!-- c -->"],
+    *["<p>", "</p>", "<li>", "</li>", "<br>", "<br/>", "<em>", "</em>", '<a href="a>b">', "</a>"],
+    *["<script>", "</script>", "<Style >", "<scripts>", "</scripts>", "<?x?>", "<!x>", "<td>"],
+]
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(HTML_ATOMS), max_size=16).map("".join))
+def test_the_plain_text_split_at_tags_is_the_scanners(html):
+    assert plain_text(html) == scanned_plain_text(html)
 
 
 # The patterns as first written, each lookbehind first: the clearer form, kept

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 # What html.parser reads as a bogus comment: `</` not followed by a letter.
 NOT_TEXT_RE = re.compile(r"</(?![A-Za-z])")
+# What is neither a tag nor text: comments, declarations, processing
+# instructions, bogus comments, and the raw text of scripts and styles.
+OTHER_MARKUP_RE = re.compile(r"<(?:[!?]|/(?![A-Za-z])|(?:script|style)(?![^\s/<>]))", re.IGNORECASE)
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
 # Elements whose text is set apart from the next: a space follows each.
 BLOCKS = (
@@ -70,8 +73,27 @@ def plain_text(html: str) -> str:
     separated by a space. Attributes are never text (`<abbr title="a > b">`),
     nor are scripts and styles. The fragment is read by the typography pass's
     linear scanner, which splits it as html.parser does; character references
-    are resolved.
+    are resolved. A fragment of tags and text only, as Markdown writes, is
+    split at its tags directly, the scanner's result for it.
     """
+    if OTHER_MARKUP_RE.search(html):
+        return scanned_plain_text(html)
+    parts: list[str] = []
+    last = 0
+    for tag in TAG_RE.finditer(html):
+        start = tag.start()
+        if start > last:
+            parts.append(html[last:start])
+        name = tag["name"].lower()
+        if name == "br" or (tag["end"] and name in BLOCKS):
+            parts.append(" ")
+        last = tag.end()
+    parts.append(html[last:])
+    text = "".join(parts) if "&" not in html else "".join(map(unescape, parts))
+    return SPACES_RE.sub(" ", text).strip()
+
+
+def scanned_plain_text(html: str) -> str:
     parts: list[str] = []
     hidden = False  # inside a script or a style: not text a reader sees
     for piece, _ in html_pieces(html):
