@@ -343,7 +343,7 @@ def images(c):
         "sizes": "comma-separated numbers of questions (and of pages) to build",
         "rounds": "paired runs per size",
         "max_ratio": "only time plain Pelican against the full build at the first size, "
-        "and fail if the median CPU ratio is above this (CI's guard)",
+        "and fail if even the best round's CPU ratio is above this (CI's guard)",
     }
 )
 def bench(c, sizes: str = "10,100,1000", rounds: int = 3, max_ratio: float = 0.0):

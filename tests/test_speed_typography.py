@@ -241,3 +241,13 @@ def test_the_rules_that_put_a_space_before_a_mark_are_scanned():
 def test_a_scanned_rule_fixes_as_its_pattern(rule, text):
     assert rule.scan is not None
     assert rule.scan.sub(text) == rule.fix.sub(rule.replace, text)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(HTML_ATOMS + ["<code>", "</code>", "<pre >", "<codes>"]), max_size=16
+    ).map("".join)
+)
+def test_html_split_at_its_tags_is_split_as_the_scanner_splits_it(html):
+    assert typography.split_tags(html) == typography.scanned_split(html)
