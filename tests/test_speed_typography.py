@@ -246,7 +246,7 @@ def test_a_scanned_rule_fixes_as_its_pattern(rule, text):
 @settings(max_examples=400, derandomize=True, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(HTML_ATOMS + ["<code>", "</code>", "<pre >", "<codes>"]), max_size=16
+        st.sampled_from([*HTML_ATOMS, "<code>", "</code>", "<pre >", "<codes>"]), max_size=16
     ).map("".join)
 )
 def test_html_split_at_its_tags_is_split_as_the_scanner_splits_it(html):

@@ -224,7 +224,8 @@ def main() -> int:
     parser.add_argument(
         "--max-ratio",
         type=float,
-        help="only time a and b at the first size, and exit 1 if even the best round's b/a CPU is above",
+        help="only time a and b at the first size, and exit 1 if even the best round's "
+        "b/a CPU is above",
     )
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
