@@ -203,9 +203,9 @@ def yaml_problem(error: yaml.YAMLError, first_line: int, source: str) -> Problem
 def fields(source: str, first_line: int) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
     """Each field's value and line, from the YAML of a header; or the problems found."""
     try:
-        aliases = [
+        aliases = [  # an alias is written *name: without a *, there is none to look for
             token.start_mark.line
-            for token in yaml.scan(source, Loader=LOADER)
+            for token in (yaml.scan(source, Loader=LOADER) if "*" in source else ())
             if isinstance(token, yaml.AliasToken)
         ]
         if aliases:

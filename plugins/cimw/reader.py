@@ -20,6 +20,7 @@ read for a reason nobody foresaw is still reported with its name.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -95,11 +96,19 @@ class SiteReader(BaseReader):
             self._values = dict(shared)
         return self._values
 
+    @functools.cached_property
+    def question_folders(self) -> tuple[str, ...]:
+        """Each folder of FAQ_PATHS as the start of the absolute path of a file in it."""
+        content = os.path.abspath(self.settings["PATH"])
+        return tuple(
+            os.path.join(os.path.normpath(os.path.join(content, folder)), "")
+            for folder in faq_paths(self.settings)
+        )
+
     def kind(self, source_path: str) -> Kind:
         """A question for a file under one of FAQ_PATHS, a page otherwise."""
-        relative = Path(os.path.relpath(source_path, self.settings["PATH"]))
-        folders = {Path(p) for p in faq_paths(self.settings)}
-        return "question" if any(relative.is_relative_to(p) for p in folders) else "page"
+        inside = os.path.abspath(source_path).startswith(self.question_folders)
+        return "question" if inside else "page"
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = os.path.relpath(source_path)
