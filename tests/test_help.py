@@ -30,7 +30,14 @@ def project(tmp_path_factory) -> Path:
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
     # `./run` finds the uv running the tests through $UV (or installs its own), and
     # uses this Python environment rather than making one in the copy.
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "UV_PROJECT_ENVIRONMENT": sys.prefix}
+    # The environment is this run's, installed and compiled already: uv need not
+    # look at the bytecode of every library again for each of these runs.
+    env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "UV_PROJECT_ENVIRONMENT": sys.prefix,
+        "UV_COMPILE_BYTECODE": "0",
+    }
     return subprocess.run(
         ["sh", str(root / "run"), *args],
         cwd=root,
