@@ -47,6 +47,7 @@ from project import (
     PLUGINS,
     ROOT,
     THEME,
+    VALIDITY_CACHE,
     BuildError,
     build_into,
     collected_warnings,
@@ -187,12 +188,12 @@ def content_cache(inputs: Iterable[Path] = CACHE_INPUTS, cache: Path = CACHE) ->
     Pages are cached with their placeholders filled and their block
     placeholders rendered by the theme; a cache made with other settings or
     templates would serve old prices, so each combination has its own
-    folder, and the others are removed.
+    folder, and the others are removed (not the validity rule's cache).
     """
     folder = cache / inputs_digest(inputs)
     if cache.is_dir():
         for other in cache.iterdir():
-            if other != folder:
+            if other not in (folder, cache / VALIDITY_CACHE.name):
                 shutil.rmtree(other) if other.is_dir() else other.unlink()
     return folder
 

@@ -35,6 +35,8 @@ DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
 CACHE = ROOT / "cache"
+# vnu's messages for each page and stylesheet it checked, by their bytes.
+VALIDITY_CACHE = CACHE / "validity"
 NODE_MODULES = ROOT / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -174,4 +176,5 @@ def gate_inputs(
         typography_table=typography_table,
         grammar_exceptions=content / GRAMMAR_EXCEPTIONS.name,
         site_url=site_url,
+        validity_cache=VALIDITY_CACHE,
     )

@@ -65,7 +65,7 @@ def tools_or_exit(ensure, *args) -> None:
 
 @task
 def clean(c):
-    """Remove the generated site and the content cache."""
+    """Remove the generated site and the caches (content, validity)."""
     # output.partial and output.previous: left by a build that was killed.
     for folder in (project.OUTPUT, *project.OUTPUT.parent.glob("output.*"), project.CACHE):
         shutil.rmtree(folder, ignore_errors=True)

@@ -16,7 +16,8 @@ class GateInputs:
     - `jar`: the Nu HTML Checker of the validity rule;
     - `typography_table`: the French rules of the typography rule;
     - `grammar_exceptions`: the phrases the grammar rule allows;
-    - `site_url`: the site's public address: links to it are internal.
+    - `site_url`: the site's public address: links to it are internal;
+    - `validity_cache`: where the validity rule keeps the messages of files it checked.
     """
 
     content_dir: Path | None = None
@@ -25,6 +26,7 @@ class GateInputs:
     typography_table: Path | None = None
     grammar_exceptions: Path | None = None
     site_url: str = ""
+    validity_cache: Path | None = None
 
     @property
     def site_netloc(self) -> str:

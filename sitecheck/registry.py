@@ -92,7 +92,8 @@ def _document(site: Site, inputs: GateInputs) -> Iterator[Finding]:
 def _validity(site: Site, inputs: GateInputs) -> Iterable[Finding]:
     from .validity import check_validity
 
-    return check_validity(site.root, needed(inputs.jar, "validity", "vnu.jar"))
+    jar = needed(inputs.jar, "validity", "vnu.jar")
+    return check_validity(site.root, jar, inputs.validity_cache)
 
 
 RULES: Mapping[str, Rule] = MappingProxyType(

@@ -11,7 +11,16 @@ from servers import StaticServer
 from support import REPO, run_invoke
 
 from project import TYPOGRAPHY_TABLE, VNU_JAR, gate_inputs, public_url
-from sitecheck import RULES, Finding, Page, Site, check_site, format_report, locate_in_sources
+from sitecheck import (
+    RULES,
+    Finding,
+    Page,
+    Site,
+    check_site,
+    format_report,
+    locate_in_sources,
+    validity,
+)
 from sitecheck.rules import check_document, check_entities, check_links, resolve
 from sitecheck.spelling import check_spelling, misspelled
 from sitecheck.typography import check_typography, load_checks, typography_findings
@@ -400,6 +409,45 @@ def test_validity_checks_the_stylesheet(tmp_path):
     write_site(tmp_path, {"theme/css/main.css": "p {\n  color: red;\n  colr: blue;\n}\n"})
     findings = list(check_validity(tmp_path, VNU_JAR))
     assert [(f.path, f.line, f.rule) for f in findings] == [("theme/css/main.css", 3, "validity")]
+
+
+class VnuSpy:
+    """vnu's runs (a Java started), each with the files it was given."""
+
+    def __init__(self, monkeypatch):
+        self.runs: list[list[str]] = []
+        real = validity.vnu_messages
+
+        def spy(command, files):
+            if files:
+                self.runs.append([Path(file).name for file in files])
+            return real(command, files)
+
+        monkeypatch.setattr(validity, "vnu_messages", spy)
+
+
+def test_validity_checks_only_the_files_it_has_not_checked_as_they_are(tmp_path, monkeypatch):
+    site = write_site(
+        tmp_path / "site",
+        {"a.html": page("<p>x</p>").html, "b.html": page("<span><div>x</div></span>").html},
+    )
+    cache = tmp_path / "cache"
+    vnu = VnuSpy(monkeypatch)
+
+    def findings():
+        return [(f.path, f.line, f.message) for f in check_validity(site, VNU_JAR, cache)]
+
+    checked = findings()
+    assert [path for path, _, _ in checked] == ["b.html"]
+    assert findings() == checked  # from the cache alone
+    assert vnu.runs == [["a.html", "b.html"]]
+    (site / "a.html").write_text(page("<span><div>y</div></span>").html, encoding="utf-8")
+    assert [path for path, _, _ in findings()] == ["a.html", "b.html"]
+    assert vnu.runs[-1] == ["a.html"]
+    for entry in cache.iterdir():  # unreadable entries are checked again
+        entry.write_text("{", encoding="utf-8")
+    assert [path for path, _, _ in findings()] == ["a.html", "b.html"]
+    assert vnu.runs[-1] == ["a.html", "b.html"]
 
 
 @pytest.fixture

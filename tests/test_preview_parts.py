@@ -215,3 +215,18 @@ def test_compiled_templates_follow_an_edited_template_and_new_settings(tmp_path)
     assert cache.compiled is compiled
     cache.for_inputs("settings-2")
     assert cache.compiled is not compiled
+
+
+def test_the_content_cache_is_one_per_inputs_and_leaves_the_validity_cache(tmp_path):
+    settings = preview.ROOT / "pelicanconf.py"
+    cache = tmp_path / "cache"
+    kept = cache / preview.VALIDITY_CACHE.name
+    kept.mkdir(parents=True)
+    (kept / "entry.json").write_text("[]")
+    first = preview.content_cache([settings], cache)
+    first.mkdir()
+    other = preview.content_cache([preview.ROOT / "publishconf.py"], cache)
+    assert other != first
+    assert [path.name for path in cache.iterdir()] == [kept.name]
+    assert (kept / "entry.json").is_file()
+    assert preview.content_cache([settings], cache) == first
