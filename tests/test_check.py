@@ -279,20 +279,6 @@ def test_spelling_without_the_word_list_flags_the_names():
 # -- validity ----------------------------------------------------------------
 
 
-def test_validity_passes_a_valid_page(tmp_path):
-    assert (
-        list(check_validity(write_site(tmp_path, {"index.html": page("<p>x</p>").html}), VNU_JAR))
-        == []
-    )
-
-
-def test_validity_flags_invalid_markup(tmp_path):
-    broken = page("<span><div>x</div></span>").html
-    findings = list(check_validity(write_site(tmp_path, {"index.html": broken}), VNU_JAR))
-    assert [(f.path, f.line, f.rule) for f in findings] == [("index.html", 11, "validity")]
-    assert "not allowed as child" in findings[0].message
-
-
 # -- reporting and sources ---------------------------------------------------
 
 
@@ -426,7 +412,7 @@ class VnuSpy:
         monkeypatch.setattr(validity, "vnu_messages", spy)
 
 
-def test_validity_checks_only_the_files_it_has_not_checked_as_they_are(tmp_path, monkeypatch):
+def test_validity_flags_invalid_markup_and_checks_each_file_once_as_it_is(tmp_path, monkeypatch):
     site = write_site(
         tmp_path / "site",
         {"a.html": page("<p>x</p>").html, "b.html": page("<span><div>x</div></span>").html},
@@ -438,16 +424,23 @@ def test_validity_checks_only_the_files_it_has_not_checked_as_they_are(tmp_path,
         return [(f.path, f.line, f.message) for f in check_validity(site, VNU_JAR, cache)]
 
     checked = findings()
-    assert [path for path, _, _ in checked] == ["b.html"]
+    assert [(path, line) for path, line, _ in checked] == [("b.html", 11)]
+    assert "not allowed as child" in checked[0][2]
     assert findings() == checked  # from the cache alone
     assert vnu.runs == [["a.html", "b.html"]]
     (site / "a.html").write_text(page("<span><div>y</div></span>").html, encoding="utf-8")
     assert [path for path, _, _ in findings()] == ["a.html", "b.html"]
     assert vnu.runs[-1] == ["a.html"]
-    for entry in cache.iterdir():  # unreadable entries are checked again
-        entry.write_text("{", encoding="utf-8")
-    assert [path for path, _, _ in findings()] == ["a.html", "b.html"]
-    assert vnu.runs[-1] == ["a.html", "b.html"]
+
+
+def test_an_unreadable_validity_entry_is_checked_again(tmp_path):
+    cache = validity.MessageCache(tmp_path, ["vnu"], VNU_JAR)
+    cache.put("good", [{"type": "error", "url": "file:/x.html", "lastLine": 3}])
+    assert cache.get("good") == [{"type": "error", "lastLine": 3}]  # kept without its file
+    for entry, text in {"cut": "[{", "other": '{"a": 1}', "odd": "[1]"}.items():
+        (tmp_path / f"{entry}.json").write_text(text, encoding="utf-8")
+        assert cache.get(entry) is None, entry
+    assert cache.get("missing") is None
 
 
 @pytest.fixture

@@ -211,10 +211,18 @@ def guard(count: int, rounds: int, limit: float, scratch: Path) -> int:
         cpu = {key: measure(pelican(settings[key]), scratch)["cpu"] for key in order}
         ratios.append(cpu["b"] / cpu["a"])
         print(f"| {round_number + 1} | {cpu['a']:.2f} | {cpu['b']:.2f} | {ratios[-1]:.2f} |")
+    return verdict(ratios, limit)
+
+
+def verdict(ratios: list[float], limit: float) -> int:
+    """Print the best and the median round; 1 when even the best round is above `limit`."""
     best, median = min(ratios), statistics.median(ratios)
-    verdict = "within" if best <= limit else "ABOVE"
-    print(f"\nb/a CPU: best round {best:.2f} (median {median:.2f}), {verdict} the limit {limit}")
-    return 0 if best <= limit else 1
+    within = best <= limit
+    print(
+        f"\nb/a CPU: best round {best:.2f} (median {median:.2f}), "
+        f"{'within' if within else 'ABOVE'} the limit {limit}"
+    )
+    return 0 if within else 1
 
 
 def main() -> int:

@@ -158,6 +158,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=10, help="seconds before a step is stopped")
     parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated steps to run")
+    parser.add_argument("--shapes", type=int, default=0, help="only the first N answers (0: all)")
     args = parser.parse_args()
     steps = [step.strip() for step in args.steps.split(",") if step.strip()]
     unknown = sorted(set(steps) - set(STEPS))
@@ -167,7 +168,8 @@ def main() -> int:
     print("| answer | " + " | ".join(steps) + " |")
     print("| --- " * (len(steps) + 1) + "|")
     with tempfile.TemporaryDirectory() as scratch:
-        for name, text in shapes().items():
+        answers = list(shapes().items())
+        for name, text in answers[: args.shapes or len(answers)]:
             site = Path(scratch) / f"site-{len(os.listdir(scratch))}"
             faq = site / "content" / "faq"
             faq.mkdir(parents=True, exist_ok=True)
