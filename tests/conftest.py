@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from samples import COMPANY_VAT, SOLE_TRADER_FRANCHISE, UNCONFIRMED
 from support import REPO, BuiltSite, TinySite, build_real_site, made_once, pelican_build
+
+
+def pytest_xdist_auto_num_workers():
+    """`-n auto`: one worker more than the cores.
+
+    A quarter of the suite's time is spent waiting (on a server starting, a
+    browser, an upload), with a core idle; the extra worker fills it.
+    """
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def pytest_collection_modifyitems(items):
