@@ -121,9 +121,10 @@ def set_scheme(firefox, scheme):
         )
 
 
-# Not `content`: what axe checks here (contrast, names, landmarks) is the
-# theme's, the same on an edited copy, where Chromium's axe runs on the pages
-# of the content; Firefox there follows the new question's anchors (below).
+# Not `content`, nor the table of contents below: what Firefox is checked for
+# here (contrast, names, landmarks; following an anchor) is the theme's and the
+# browser's, the same on an edited copy, where Chromium runs axe on the pages
+# of the content and follows the new question's anchors.
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_in_firefox(firefox, served, scheme):
     set_scheme(firefox, scheme)
@@ -137,7 +138,6 @@ def test_axe_in_firefox(firefox, served, scheme):
         assert violations == [], f"{name} ({scheme}):\n{format_violations(violations)}"
 
 
-@pytest.mark.content
 def test_table_of_contents_and_back_to_top_in_firefox(firefox, served):
     set_scheme(firefox, "light")
     firefox.navigate(f"{served.url}/")
