@@ -1,4 +1,4 @@
-"""`./run TASK --help` and `-h` show the task's help for every task, and write nothing."""
+"""`./run TASK --help` shows the task's help for every task, and writes nothing; so does -h."""
 
 from __future__ import annotations
 
@@ -80,11 +80,20 @@ def test_the_menu_lists_the_tasks(project):
     assert len(tasks) == len(set(tasks))
 
 
+# `-h` is invoke's own short flag, read by the same code as --help; the menu reads
+# both itself only for a task with a positional argument (new-faq): one of each.
+SHORT_FLAG_TASKS = ["new-faq", "build"]
+
+
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_every_task_shows_its_help_and_writes_nothing(project, flag):
     before = files(project)
     problems = {}
-    for task in listed_tasks(project):
+    tasks = listed_tasks(project)
+    if flag == "-h":
+        assert set(SHORT_FLAG_TASKS) <= set(tasks)
+        tasks = SHORT_FLAG_TASKS
+    for task in tasks:
         if found := help_problems(task, run(project, task, flag), "./run"):
             problems[task] = found
         written = sorted(set(files(project).items()) - set(before.items()))
