@@ -11,7 +11,7 @@ paired, alternating runs, each in a fresh process:
   d. `invoke check` (every rule) on the output of b.
 
 It prints medians with min–max, CPU (user + system) and wall time, the peak
-memory of each, and the ratios b/a and c/b.
+memory of each, and the ratios b/a and c/b (the median of the rounds' ratios).
 
 With --max-ratio LIMIT (CI's guard, `./run bench --sizes 200 --rounds 6
 --max-ratio 1.4`), only a and b are timed, at the first size, after one
@@ -187,7 +187,9 @@ def cell(runs: list[dict], key: str) -> str:
 
 
 def ratio(top: list[dict], bottom: list[dict], key: str) -> str:
-    return f"{summary(top, key)[0] / summary(bottom, key)[0]:.2f}"
+    """The median of each round's ratio: a round's runs are back to back, so a load
+    that comes and goes weighs on both (a ratio of medians mixes rounds)."""
+    return f"{statistics.median(t[key] / b[key] for t, b in zip(top, bottom, strict=True)):.2f}"
 
 
 def guard(count: int, rounds: int, limit: float, scratch: Path) -> int:
