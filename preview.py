@@ -40,14 +40,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from project import (
-    CACHE,
     CONTENT,
+    CONTENT_CACHE,
     DEV_SETTINGS,
     OUTPUT,
     PLUGINS,
     ROOT,
     THEME,
-    VALIDITY_CACHE,
     BuildError,
     build_into,
     collected_warnings,
@@ -182,18 +181,18 @@ def inputs_digest(inputs: Iterable[Path] = CACHE_INPUTS) -> str:
     return digest.hexdigest()[:16]
 
 
-def content_cache(inputs: Iterable[Path] = CACHE_INPUTS, cache: Path = CACHE) -> Path:
+def content_cache(inputs: Iterable[Path] = CACHE_INPUTS, cache: Path = CONTENT_CACHE) -> Path:
     """The content cache folder for the current settings, templates and plugins.
 
     Pages are cached with their placeholders filled and their block
     placeholders rendered by the theme; a cache made with other settings or
     templates would serve old prices, so each combination has its own
-    folder, and the others are removed (not the validity rule's cache).
+    folder, and the others in `cache` are removed.
     """
     folder = cache / inputs_digest(inputs)
     if cache.is_dir():
         for other in cache.iterdir():
-            if other not in (folder, cache / VALIDITY_CACHE.name):
+            if other != folder:
                 shutil.rmtree(other) if other.is_dir() else other.unlink()
     return folder
 

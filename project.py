@@ -35,6 +35,8 @@ DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 OUTPUT = ROOT / "output"
 CACHE = ROOT / "cache"
+# Pelican's content cache of the preview, one folder per settings, templates and plugins.
+CONTENT_CACHE = CACHE / "content"
 # vnu's messages for each page and stylesheet it checked, by their bytes.
 VALIDITY_CACHE = CACHE / "validity"
 NODE_MODULES = ROOT / "node_modules"

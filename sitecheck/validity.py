@@ -99,20 +99,20 @@ def checked_messages(
     keys = {file: cache.key(Path(file)) for file in files}
     known = {file: cache.get(key) for file, key in keys.items()}
     unchecked = [file for file, messages in known.items() if messages is None]
-    fresh = vnu_messages(command, unchecked)
-    by_file: dict[Path, list[dict]] = {Path(file).resolve(): [] for file in unchecked}
+    resolved = {file: Path(file).resolve() for file in files}
+    by_file: dict[Path, list[dict]] = {resolved[file]: [] for file in unchecked}
     stray: list[dict] = []  # a message about no file given (vnu's own trouble): shown, never kept
-    for message in fresh:
+    for message in vnu_messages(command, unchecked):
         by_file.get(message_path(message).resolve(), stray).append(message)
     messages = []
     for file in files:
         cached = known[file]
         if cached is None:
-            messages += by_file[Path(file).resolve()]
+            messages += by_file[resolved[file]]
             if not stray:
-                cache.put(keys[file], by_file[Path(file).resolve()])
+                cache.put(keys[file], by_file[resolved[file]])
         else:
-            url = Path(file).resolve().as_uri()
+            url = resolved[file].as_uri()
             messages += [{**message, "url": url} for message in cached]
     return messages + stray
 

@@ -12,6 +12,7 @@ from watchfiles import Change
 
 import preview
 from preview import RELOAD_SOCKET, BuildReport, DevPages, Preview, Problem
+from project import CONTENT_CACHE, VALIDITY_CACHE
 
 QUESTION = """\
 ---
@@ -217,16 +218,17 @@ def test_compiled_templates_follow_an_edited_template_and_new_settings(tmp_path)
     assert cache.compiled is not compiled
 
 
-def test_the_content_cache_is_one_per_inputs_and_leaves_the_validity_cache(tmp_path):
+def test_the_content_cache_is_one_per_inputs_and_leaves_the_other_caches(tmp_path):
     settings = preview.ROOT / "pelicanconf.py"
-    cache = tmp_path / "cache"
-    kept = cache / preview.VALIDITY_CACHE.name
+    cache = tmp_path / "cache" / CONTENT_CACHE.name
+    kept = cache.parent / VALIDITY_CACHE.name
     kept.mkdir(parents=True)
     (kept / "entry.json").write_text("[]")
     first = preview.content_cache([settings], cache)
-    first.mkdir()
+    first.mkdir(parents=True)
     other = preview.content_cache([preview.ROOT / "publishconf.py"], cache)
     assert other != first
-    assert [path.name for path in cache.iterdir()] == [kept.name]
+    assert list(cache.iterdir()) == []
+    assert sorted(path.name for path in cache.parent.iterdir()) == sorted([cache.name, kept.name])
     assert (kept / "entry.json").is_file()
     assert preview.content_cache([settings], cache) == first

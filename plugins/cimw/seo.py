@@ -29,7 +29,7 @@ from pelican.contents import Content
 
 from cimw.facts import Facts, Phone, PostalAddress, Vat, VatCharged
 from cimw.pricing import Money, Price, price_table
-from cimw.typography import TAG_RE, french, french_text, html_pieces
+from cimw.typography import RAW_TEXT, TAG_RE, beyond_tags_re, french, french_text, html_pieces
 
 if TYPE_CHECKING:
     from bs4 import Tag
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 NOT_TEXT_RE = re.compile(r"</(?![A-Za-z])")
 # What is neither a tag nor text: comments, declarations, processing
 # instructions, bogus comments, and the raw text of scripts and styles.
-OTHER_MARKUP_RE = re.compile(r"<(?:[!?]|/(?![A-Za-z])|(?:script|style)(?![^\s/<>]))", re.IGNORECASE)
+OTHER_MARKUP_RE = beyond_tags_re(RAW_TEXT)
 SPACES_RE = re.compile(r"[ \t\r\n]+")  # ordinary white space only: no-break spaces stay
 # Elements whose text is set apart from the next: a space follows each.
 BLOCKS = (
@@ -100,7 +100,7 @@ def scanned_plain_text(html: str) -> str:
         tag = TAG_RE.fullmatch(piece) if piece.startswith("<") else None
         if tag is not None:
             name = tag["name"].lower()
-            if name in ("script", "style"):
+            if name in RAW_TEXT:
                 hidden = not tag["end"]
             elif name == "br" or (tag["end"] and name in BLOCKS):
                 parts.append(" ")

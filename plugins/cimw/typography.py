@@ -32,7 +32,7 @@ import logging
 import re
 import string
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,13 +201,19 @@ TAG_RE = re.compile(
 ASCII_LETTERS = frozenset(string.ascii_letters)
 # TAG_RE as one group, to split HTML into its text and its tags.
 TAG_SPLIT_RE = re.compile(f"({re.sub(r'[(][?]P<[a-z]+>', '(?:', TAG_RE.pattern)})")
-# What only the scanner reads: comments, declarations, processing instructions,
-# bogus comments, and the elements whose text is not typeset.
-SCANNED_RE = re.compile(
-    rf"<(?:[!?]|/(?![A-Za-z])|(?:{'|'.join(sorted(VERBATIM))})(?![^\s/<>]))", re.IGNORECASE
-)
 # Elements whose content is raw text up to their end tag, as html.parser reads them.
 RAW_TEXT = ("script", "style")
+
+
+def beyond_tags_re(elements: Iterable[str]) -> re.Pattern[str]:
+    """What only `html_pieces` reads right: comments, declarations, processing
+    instructions, bogus comments, and the start tags of `elements`."""
+    names = "|".join(sorted(elements))
+    return re.compile(rf"<(?:[!?]|/(?![A-Za-z])|(?:{names})(?![^\s/<>]))", re.IGNORECASE)
+
+
+# What only the scanner reads right for typesetting: also the elements whose text is not typeset.
+SCANNED_RE = beyond_tags_re(VERBATIM)
 
 
 def html_pieces(html: str) -> Iterator[tuple[str, bool]]:
